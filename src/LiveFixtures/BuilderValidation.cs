@@ -1,0 +1,183 @@
+using System.Globalization;
+using LiveFixtures.Health;
+using LiveFixtures.Launching;
+
+namespace LiveFixtures;
+
+/// <summary>Checks a spec and lists every problem, each as a sentence with its fix.</summary>
+internal static class BuilderValidation
+{
+    public static List<string> Validate(LaunchSpec spec)
+    {
+        var problems = new List<string>();
+        var portNames = spec.Ports.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        CheckCommand(spec, problems);
+        CheckPorts(spec, problems);
+        CheckTimes(spec, problems);
+        foreach (var (argument, index) in spec.Arguments.Select((a, i) => (a, i)))
+        {
+            problems.AddRange(Placeholders.Validate(argument, $"Argument {index}", portNames, spec.Workspace));
+        }
+
+        foreach (var (name, value) in spec.Environment)
+        {
+            if (name.Length == 0 || name.Contains('=', StringComparison.Ordinal))
+            {
+                problems.Add($"The environment variable name '{name}' is not valid: names are non-empty and contain no '='.");
+            }
+            else if (name.StartsWith("LIVEFIXTURES_", StringComparison.Ordinal))
+            {
+                problems.Add($"The environment variable '{name}' is reserved: LiveFixtures marks every process it starts with LIVEFIXTURES_ variables. Use another name.");
+            }
+
+            if (value is not null)
+            {
+                problems.AddRange(Placeholders.Validate(value, $"Environment variable {name}", portNames, spec.Workspace));
+            }
+        }
+
+        if (spec.BaseAddress is { } baseAddress)
+        {
+            var before = problems.Count;
+            problems.AddRange(Placeholders.Validate(baseAddress, "The base address", portNames, spec.Workspace));
+            if (problems.Count == before)
+            {
+                CheckUrl(Sample(baseAddress), $"The base address '{baseAddress}'", problems);
+            }
+        }
+
+        foreach (var (probe, role) in new[] { (spec.Readiness, "readiness"), (spec.Liveness, "liveness") })
+        {
+            if (probe is not null)
+            {
+                CheckProbe(spec, probe, role, portNames, problems);
+            }
+        }
+
+        return problems;
+    }
+
+    private static void CheckCommand(LaunchSpec spec, List<string> problems)
+    {
+        if (string.IsNullOrWhiteSpace(spec.Command))
+        {
+            problems.Add("No command was given: pass the executable's path or name to new LiveProcessBuilder(command).");
+        }
+        else if (ExecutableResolver.Resolve(spec.Command, spec.WorkingDirectory is { } w && !w.Contains('{', StringComparison.Ordinal) ? w : null).Problem is { } problem)
+        {
+            problems.Add(problem);
+        }
+
+        if (spec.WorkingDirectory is { } dir)
+        {
+            if (dir.Contains('{', StringComparison.Ordinal))
+            {
+                problems.AddRange(Placeholders.Validate(dir, "The working directory", spec.Ports.Select(p => p.Name).ToHashSet(), spec.Workspace));
+            }
+            else if (!Directory.Exists(dir))
+            {
+                problems.Add($"The working directory {Path.GetFullPath(dir)} does not exist: create it first, or fix WithWorkingDirectory.");
+            }
+        }
+    }
+
+    private static void CheckPorts(LaunchSpec spec, List<string> problems)
+    {
+        foreach (var group in spec.Ports.GroupBy(p => p.Name).Where(g => g.Count() > 1))
+        {
+            problems.Add($"The port '{group.Key}' is declared {group.Count()} times: give each port its own name.");
+        }
+
+        foreach (var port in spec.Ports.Where(p => p.FixedPort is < 1 or > 65535))
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"The fixed port {port.FixedPort} ('{port.Name}') is out of range: use 1 to 65535, or WithPort(\"{port.Name}\") to get a free one."));
+        }
+
+        foreach (var port in spec.Ports.Where(p => p.FromOutput))
+        {
+            var groups = spec.Readiness is null ? [] : Probe.Flatten(spec.Readiness).OfType<OutputLineProbe>().SelectMany(p => p.Pattern.GetGroupNames());
+            if (!groups.Contains(port.Name))
+            {
+                problems.Add($"The port '{port.Name}' comes from the output, but no output-line readiness probe has a group named '{port.Name}': use Probe.OutputLine(@\"... (?<{port.Name}>\\d+)\").");
+            }
+        }
+    }
+
+    private static void CheckTimes(LaunchSpec spec, List<string> problems)
+    {
+        void Positive(TimeSpan value, string what, string method)
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                problems.Add($"The {what} is {value}, but it must be positive: pass a positive TimeSpan to {method}.");
+            }
+        }
+
+        Positive(spec.StartupTimeout, "startup timeout", "WithStartupTimeout");
+        Positive(spec.LivenessTimeout, "liveness timeout", "WithLiveness");
+        Positive(spec.ReadinessFirstDelay, "first readiness delay", "WithReadinessBackoff");
+        Positive(spec.RestartBudget.Window, "restart budget window", "WithRestartBudget");
+        if (spec.ReadinessMaxDelay < spec.ReadinessFirstDelay)
+        {
+            problems.Add($"The readiness backoff's maximum ({spec.ReadinessMaxDelay}) is below its first delay ({spec.ReadinessFirstDelay}): pass max >= first to WithReadinessBackoff.");
+        }
+
+        if (spec.StopGrace < TimeSpan.Zero)
+        {
+            problems.Add($"The stop grace is {spec.StopGrace}, but it cannot be negative: pass zero (kill at once) or more to WithStopGrace.");
+        }
+
+        if (spec.RestartBudget.MaxRespawns < 0)
+        {
+            problems.Add($"The restart budget allows {spec.RestartBudget.MaxRespawns} respawns: pass 0 (never respawn) or more to WithRestartBudget.");
+        }
+
+        if (spec.OutputMaxLines < 1 || spec.OutputMaxCharacters < 1 || spec.OutputTailLines < 0)
+        {
+            problems.Add("The output limits must be positive (lines and characters) and the tail not negative: fix WithOutputLimits.");
+        }
+    }
+
+    private static void CheckProbe(LaunchSpec spec, IProbe probe, string role, IReadOnlySet<string> portNames, List<string> problems)
+    {
+        foreach (var part in Probe.Flatten(probe))
+        {
+            switch (part)
+            {
+                case HttpProbe http when http.UrlTemplate.StartsWith('/'):
+                    if (spec.BaseAddress is null)
+                    {
+                        problems.Add($"The {role} probe GETs the path '{http.UrlTemplate}', but no base address was set: add WithBaseAddress(\"http://127.0.0.1:{{port}}/\") or give an absolute URL.");
+                    }
+
+                    break;
+                case HttpProbe http:
+                    var before = problems.Count;
+                    problems.AddRange(Placeholders.Validate(http.UrlTemplate, $"The {role} probe URL", portNames, spec.Workspace));
+                    if (problems.Count == before)
+                    {
+                        CheckUrl(Sample(http.UrlTemplate), $"The {role} probe URL '{http.UrlTemplate}'", problems);
+                    }
+
+                    break;
+                case FileExistsProbe file:
+                    problems.AddRange(Placeholders.Validate(file.PathTemplate, $"The {role} probe path", portNames, spec.Workspace));
+                    break;
+                case OutputLineProbe when role == "liveness":
+                    problems.Add("An output-line probe cannot tell liveness (a line once written stays written): use an HTTP, TCP or custom probe for liveness.");
+                    break;
+            }
+        }
+    }
+
+    private static void CheckUrl(string url, string what, List<string> problems)
+    {
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            problems.Add($"{what} is not a valid absolute http(s) URL: write it like http://127.0.0.1:{{port}}/health.");
+        }
+    }
+
+    private static string Sample(string template) =>
+        Placeholders.Resolve(template, (key, _) => key is "port" or "generation" ? "1" : "x");
+}

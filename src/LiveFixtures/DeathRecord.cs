@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text;
+using LiveFixtures.Health;
+using LiveFixtures.Output;
+using LiveFixtures.Platform;
+
+namespace LiveFixtures;
+
+/// <summary>Records how one generation of a process ended: the cause, the evidence and the test that was running.</summary>
+public sealed record DeathRecord
+{
+    /// <summary>Gets the name of the process.</summary>
+    public required string ProcessName { get; init; }
+
+    /// <summary>Gets the generation number.</summary>
+    public required int Generation { get; init; }
+
+    /// <summary>Gets the process id the generation had.</summary>
+    public required int ProcessId { get; init; }
+
+    /// <summary>Gets how it ended.</summary>
+    public required DeathCause Cause { get; init; }
+
+    /// <summary>Gets the exit code, when it exited (on Unix, 128 + n for a death by signal n).</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>Gets the signal that ended it, when one did and it can be told.</summary>
+    public int? Signal { get; init; }
+
+    /// <summary>Gets the name of <see cref="Signal"/>, such as "SIGABRT".</summary>
+    public string? SignalName => Signal is { } s ? ProcessTables.SignalName(s) : null;
+
+    /// <summary>Gets when the death was noticed.</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>Gets the test that was running when it happened, when known.</summary>
+    public string? TestName { get; init; }
+
+    /// <summary>Gets the failed probe result, for a degraded or never-ready generation.</summary>
+    public ProbeResult? ProbeResult { get; init; }
+
+    /// <summary>Gets the last lines of output (50 by default).</summary>
+    public IReadOnlyList<OutputLine> OutputTail { get; init; } = [];
+
+    /// <summary>Gets the generation's state directory, kept after a death for inspection.</summary>
+    public string? WorkspacePath { get; init; }
+
+    /// <summary>Gets the generation's full log file, when one was written.</summary>
+    public string? LogFilePath { get; init; }
+
+    /// <summary>Describes the cause in a phrase: "exit code 134 (SIGABRT)", "failed its liveness probe: ...".</summary>
+    /// <returns>The phrase.</returns>
+    public string DescribeCause() => Cause switch
+    {
+        DeathCause.Degraded => $"alive but degraded: failed its liveness probe ({ProbeResult?.Description})",
+        DeathCause.FailedToStart when ExitCode is null => $"never became ready ({ProbeResult?.Description})",
+        _ => DescribeExit(ExitCode, Signal),
+    };
+
+    /// <summary>Formats the full account: who, how, when, during which test, the output tail and where the evidence is.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString()
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"'{ProcessName}' (generation {Generation}, pid {ProcessId}) ");
+        text.Append(Cause == DeathCause.Degraded ? "degraded" : Cause == DeathCause.Stopped ? "was stopped" : "died");
+        text.Append(TestName is null ? "" : $" during test '{TestName}'");
+        text.Append(CultureInfo.InvariantCulture, $": {DescribeCause()} at {At:HH:mm:ss.fff}.");
+        text.AppendLine().Append("Last output:").AppendLine().Append(OutputLog.Format(OutputTail));
+        if (WorkspacePath is not null)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"Its state directory was kept: {WorkspacePath}");
+        }
+
+        if (LogFilePath is not null)
+        {
+            text.AppendLine().Append(CultureInfo.InvariantCulture, $"Full log: {LogFilePath}");
+        }
+
+        return text.ToString();
+    }
+
+    internal static string DescribeExit(int? exitCode, int? signal) =>
+        exitCode is null ? "exit status unknown"
+        : signal is { } s ? string.Create(CultureInfo.InvariantCulture, $"exit code {exitCode} ({ProcessTables.SignalName(s)})")
+        : string.Create(CultureInfo.InvariantCulture, $"exit code {exitCode}");
+}

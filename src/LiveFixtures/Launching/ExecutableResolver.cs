@@ -1,0 +1,45 @@
+namespace LiveFixtures.Launching;
+
+/// <summary>Finds the executable a command names, the way a shell would, and says why when it cannot.</summary>
+internal static class ExecutableResolver
+{
+    /// <summary>Resolves <paramref name="command"/> to a full path, or returns the problem as a sentence.</summary>
+    public static (string? Path, string? Problem) Resolve(string command, string? workingDirectory)
+    {
+        if (command.Contains('/', StringComparison.Ordinal) || Path.IsPathRooted(command))
+        {
+            var full = Path.GetFullPath(command, workingDirectory ?? Environment.CurrentDirectory);
+            if (!File.Exists(full))
+            {
+                return (null, $"The executable '{command}' was not found: looked at {full}. Check the path, or build the app before the tests run.");
+            }
+
+            return IsExecutable(full)
+                ? (full, null)
+                : (null, $"The file {full} is not executable. Run 'chmod +x {full}', or start it through its interpreter (for a .dll: WithCommand(\"dotnet\", \"{full}\")).");
+        }
+
+        var searched = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        foreach (var dir in searched)
+        {
+            var candidate = Path.Combine(dir, command);
+            if (File.Exists(candidate) && IsExecutable(candidate))
+            {
+                return (candidate, null);
+            }
+        }
+
+        return (null, $"The executable '{command}' was not found on PATH (looked in {string.Join(", ", searched)}). Install it, or give its full path.");
+    }
+
+    private static bool IsExecutable(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return true;
+        }
+
+        var mode = File.GetUnixFileMode(path);
+        return (mode & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+    }
+}

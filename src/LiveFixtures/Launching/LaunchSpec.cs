@@ -1,0 +1,59 @@
+using System.Collections.Immutable;
+using LiveFixtures.Health;
+using LiveFixtures.Respawn;
+
+namespace LiveFixtures.Launching;
+
+/// <summary>Everything the builder collected; immutable, so a builder can be copied and shared.</summary>
+internal sealed record LaunchSpec
+{
+    public string? Name { get; init; }
+
+    public string Command { get; init; } = "";
+
+    public ImmutableList<string> Arguments { get; init; } = [];
+
+    public string? WorkingDirectory { get; init; }
+
+    public ImmutableDictionary<string, string?> Environment { get; init; } = ImmutableDictionary<string, string?>.Empty;
+
+    public ImmutableList<PortSpec> Ports { get; init; } = [];
+
+    public bool Workspace { get; init; }
+
+    public bool WorkspaceAsWorkingDirectory { get; init; }
+
+    public string? BaseAddress { get; init; }
+
+    public IProbe? Readiness { get; init; }
+
+    public IProbe? Liveness { get; init; }
+
+    public TimeSpan LivenessTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    public bool CheckLivenessOnEnsure { get; init; } = true;
+
+    public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    public TimeSpan ReadinessFirstDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    public TimeSpan ReadinessMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public RestartBudget RestartBudget { get; init; } = RestartBudget.Default;
+
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    public int OutputMaxLines { get; init; } = 2000;
+
+    public long OutputMaxCharacters { get; init; } = 1024 * 1024;
+
+    public int OutputTailLines { get; init; } = 50;
+
+    public string? LogDirectory { get; init; }
+
+    public bool ProcessGroup { get; init; } = true;
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public string DisplayName => Name ?? Path.GetFileNameWithoutExtension(Command);
+}

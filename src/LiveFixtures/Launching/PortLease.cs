@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LiveFixtures.Launching;
+
+/// <summary>
+/// Holds a loopback port for one generation. Free ports are picked by the OS and then claimed with a
+/// lock file that every LiveFixtures process on this machine honours, so that two test runs at once
+/// never get the same port. The lock is released when the lease is disposed or the process dies.
+/// </summary>
+internal sealed class PortLease : IDisposable
+{
+    private static readonly string LockDirectory = Path.Combine(Path.GetTempPath(), "livefixtures", "ports");
+    private readonly FileStream? _lock;
+
+    private PortLease(int port, FileStream? lockFile)
+    {
+        Port = port;
+        _lock = lockFile;
+    }
+
+    public int Port { get; }
+
+    /// <summary>Allocates a free loopback port no other LiveFixtures user holds.</summary>
+    public static PortLease AllocateFree()
+    {
+        Directory.CreateDirectory(LockDirectory);
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            int port;
+            using (var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            {
+                listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+            }
+
+            if (TryLock(port) is { } file)
+            {
+                return new PortLease(port, file);
+            }
+        }
+
+        throw new InvalidOperationException("Could not allocate a free loopback port after 64 attempts: other test runs hold every port the OS offered. Close them, or use WithFixedPort.");
+    }
+
+    /// <summary>Claims a fixed port (its owner, if any, is checked separately).</summary>
+    public static PortLease Fixed(int port)
+    {
+        Directory.CreateDirectory(LockDirectory);
+        return new PortLease(port, TryLock(port));
+    }
+
+    /// <summary>Tells whether a loopback listener could be opened on the port now.</summary>
+    public static bool IsFree(int port)
+    {
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose() => _lock?.Dispose();
+
+    private static FileStream? TryLock(int port)
+    {
+        try
+        {
+            // FileShare.None takes an exclusive advisory lock that other .NET processes honour; the OS drops
+            // it if this process dies, so a crashed run never strands a port.
+            return new FileStream(
+                Path.Combine(LockDirectory, port.ToString(CultureInfo.InvariantCulture) + ".lock"),
+                FileMode.OpenOrCreate,
+                FileAccess.ReadWrite,
+                FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using LiveFixtures.Output;
+
+namespace LiveFixtures;
+
+/// <summary>Describes the generation a caller got from <see cref="LiveProcess.EnsureReadyAsync"/>: who it is and what came before it.</summary>
+public sealed record LiveGeneration
+{
+    /// <summary>Gets the name of the process.</summary>
+    public required string ProcessName { get; init; }
+
+    /// <summary>Gets the generation number, from 1; it grows by one with every spawn.</summary>
+    public required int Number { get; init; }
+
+    /// <summary>Gets the process id.</summary>
+    public required int ProcessId { get; init; }
+
+    /// <summary>Gets the ports by name ("port" for the default one).</summary>
+    public required IReadOnlyDictionary<string, int> Ports { get; init; }
+
+    /// <summary>Gets the default port, or 0 when none was declared.</summary>
+    public int Port => Ports.TryGetValue(Health.PortNames.Default, out var port) ? port : 0;
+
+    /// <summary>Gets the base address of the app, when one was configured.</summary>
+    public Uri? BaseAddress { get; init; }
+
+    /// <summary>Gets the values captured by output-line probes' named groups.</summary>
+    public IReadOnlyDictionary<string, string> Values { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets the generation's fresh state directory, when one was asked for.</summary>
+    public string? WorkspacePath { get; init; }
+
+    /// <summary>Gets when the process was started.</summary>
+    public required DateTimeOffset StartedAt { get; init; }
+
+    /// <summary>Gets when it became ready.</summary>
+    public required DateTimeOffset ReadyAt { get; init; }
+
+    /// <summary>Gets what happened to the previous generation, or null for the first one.</summary>
+    public DeathRecord? Previous { get; init; }
+
+    /// <summary>Gets the generation's output.</summary>
+    public required OutputLog Output { get; init; }
+}

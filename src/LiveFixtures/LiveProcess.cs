@@ -1,0 +1,141 @@
+using LiveFixtures.Health;
+using LiveFixtures.Launching;
+using LiveFixtures.Output;
+using LiveFixtures.Platform;
+using LiveFixtures.Respawn;
+
+namespace LiveFixtures;
+
+/// <summary>
+/// Owns an external process: starts it, knows whether it is ready, degraded or dead, respawns it
+/// lazily through <see cref="EnsureReadyAsync"/>, and stops it without leaving anything behind.
+/// </summary>
+/// <remarks>Create one with <see cref="LiveProcessBuilder"/>. Thread-safe.</remarks>
+public sealed partial class LiveProcess : IAsyncDisposable
+{
+    private readonly LaunchSpec _spec;
+    private readonly IProcessTable _table;
+    private readonly Launcher _launcher;
+    private readonly RespawnLedger _ledger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _stateLock = new();
+    private readonly List<string> _runningTests = [];
+    private SpawnedProcess? _current;
+    private LiveGeneration? _currentInfo;
+    private LiveProcessState _state = LiveProcessState.NotStarted;
+    private int _generation;
+    private int _disposed;
+    private string? _lastCaller;
+
+    internal LiveProcess(LaunchSpec spec, IProcessTable table)
+    {
+        _spec = spec;
+        _table = table;
+        _launcher = new Launcher(spec, table);
+        _ledger = new RespawnLedger(spec.RestartBudget, spec.Time);
+        _readiness = CreateReadinessPipeline(spec);
+    }
+
+    /// <summary>Occurs when the state changes (from the thread that changed it; keep handlers short).</summary>
+    public event EventHandler<LiveProcessStateChangedEventArgs>? StateChanged;
+
+    /// <summary>Gets the name of the process, used in every message.</summary>
+    public string Name => _spec.DisplayName;
+
+    /// <summary>Gets the current state.</summary>
+    public LiveProcessState State
+    {
+        get { lock (_stateLock) { return _state; } }
+    }
+
+    /// <summary>Gets the current generation, or null before the first start and after a stop.</summary>
+    public LiveGeneration? Current
+    {
+        get { lock (_stateLock) { return _currentInfo; } }
+    }
+
+    /// <summary>Gets the output of the current (or last) generation, or null before the first start.</summary>
+    public OutputLog? Output
+    {
+        get { lock (_stateLock) { return (_current ?? _last)?.Output; } }
+    }
+
+    /// <summary>Gets every death recorded by this handle, oldest first.</summary>
+    public IReadOnlyList<DeathRecord> Deaths
+    {
+        get { lock (_stateLock) { return [.. _ledger.Deaths]; } }
+    }
+
+    /// <summary>Gets how many generations have been started.</summary>
+    public int GenerationCount => Volatile.Read(ref _generation);
+
+    /// <summary>
+    /// Marks <paramref name="testName"/> as running against this process until the result is disposed,
+    /// so that a death in the meantime is recorded against it.
+    /// </summary>
+    /// <param name="testName">The test's display name.</param>
+    /// <returns>A scope that ends the mark.</returns>
+    public IDisposable TrackTest(string testName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(testName);
+        lock (_stateLock)
+        {
+            _runningTests.Add(testName);
+        }
+
+        return new TestScope(this, testName);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    internal string? RunningTestName()
+    {
+        lock (_stateLock)
+        {
+            return _runningTests.Count > 0 ? string.Join(", ", _runningTests) : _lastCaller;
+        }
+    }
+
+    private void SetState(LiveProcessState state, int generation, string? detail = null)
+    {
+        LiveProcessState previous;
+        lock (_stateLock)
+        {
+            previous = _state;
+            _state = state;
+        }
+
+        if (previous != state)
+        {
+            StateChanged?.Invoke(this, new LiveProcessStateChangedEventArgs(previous, state, generation, detail));
+        }
+    }
+
+    private static CancellationToken OrTestToken(CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled ? cancellationToken : Xunit.TestContext.Current?.CancellationToken ?? default;
+
+    private sealed class TestScope(LiveProcess owner, string name) : IDisposable
+    {
+        private int _done;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                lock (owner._stateLock)
+                {
+                    owner._runningTests.Remove(name);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+namespace LiveFixtures;
+
+/// <summary>Reports that a generation could not be started or never became ready, with the cause and the output.</summary>
+public class LiveProcessStartException : LiveProcessException
+{
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="message">The full message.</param>
+    /// <param name="death">The record of the failed generation, when it was started at all.</param>
+    /// <param name="innerException">The cause, when there is one.</param>
+    public LiveProcessStartException(string message, DeathRecord? death = null, Exception? innerException = null)
+        : base(message, innerException) => Death = death;
+
+    /// <summary>Gets the record of the failed generation: exit code, signal, output tail; null when it never ran.</summary>
+    public DeathRecord? Death { get; }
+}

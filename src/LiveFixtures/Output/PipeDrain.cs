@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace LiveFixtures.Output;
+
+/// <summary>Reads a child's output stream continuously through a pipe and splits it into lines.</summary>
+internal static class PipeDrain
+{
+    /// <summary>Drains <paramref name="stream"/> into <paramref name="log"/> until the stream ends.</summary>
+    public static async Task RunAsync(Stream stream, OutputSource kind, OutputLog log)
+    {
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        try
+        {
+            while (true)
+            {
+                var result = await reader.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                while (TryReadLine(ref buffer, out var line))
+                {
+                    log.Append(kind, Decode(line));
+                }
+
+                if (result.IsCompleted)
+                {
+                    if (!buffer.IsEmpty)
+                    {
+                        log.Append(kind, Decode(buffer));
+                    }
+
+                    reader.AdvanceTo(buffer.End);
+                    break;
+                }
+
+                if (buffer.Length > OutputLog.MaxLineLength * 2)
+                {
+                    // A line with no end in sight: keep it as a cut line rather than buffer without bound.
+                    log.Append(kind, Decode(buffer));
+                    reader.AdvanceTo(buffer.End);
+                    continue;
+                }
+
+                reader.AdvanceTo(buffer.Start, buffer.End);
+            }
+        }
+        catch (IOException)
+        {
+            // The pipe broke with the process: what was read is kept.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static bool TryReadLine(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> line)
+    {
+        var position = buffer.PositionOf((byte)'\n');
+        if (position is null)
+        {
+            line = default;
+            return false;
+        }
+
+        line = buffer.Slice(0, position.Value);
+        buffer = buffer.Slice(buffer.GetPosition(1, position.Value));
+        return true;
+    }
+
+    private static string Decode(ReadOnlySequence<byte> line)
+    {
+        var text = Encoding.UTF8.GetString(line);
+        return text.EndsWith('\r') ? text[..^1] : text;
+    }
+}
