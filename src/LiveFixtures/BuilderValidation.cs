@@ -61,7 +61,7 @@ internal static class BuilderValidation
     {
         if (string.IsNullOrWhiteSpace(spec.Command))
         {
-            problems.Add("No command was given: pass the executable's path or name to new LiveProcessBuilder(command).");
+            problems.Add("No command was given: pass the executable's path or name to WithCommand(...) or new LiveProcessBuilder(command).");
         }
         else if (ExecutableResolver.Resolve(spec.Command, spec.WorkingDirectory is { } w && !w.Contains('{', StringComparison.Ordinal) ? w : null).Problem is { } problem)
         {

@@ -61,6 +61,12 @@ public sealed partial class LiveProcess
     /// <summary>Ends a generation and everything it started; keeps its workspace when it died, deletes it otherwise.</summary>
     private async Task<StopReport> TerminateAsync(SpawnedProcess spawned, TimeSpan grace)
     {
+        if (spawned.Termination is { } done)
+        {
+            // Already ended (a failed start, a replaced generation): nothing is left to stop.
+            return done with { Outcome = StopOutcome.AlreadyExited, Duration = TimeSpan.Zero, DescendantsKilled = 0, OutputDuringStop = [] };
+        }
+
         var started = _spec.Time.GetTimestamp();
         var mark = spawned.Output.Mark();
         var family = FindFamily(spawned);
@@ -101,7 +107,7 @@ public sealed partial class LiveProcess
         }
 
         spawned.Dispose();
-        return new StopReport
+        return spawned.Termination = new StopReport
         {
             ProcessName = Name,
             Generation = spawned.Generation,

@@ -54,6 +54,12 @@ public sealed partial class LiveProcess : IAsyncDisposable
         get { lock (_stateLock) { return _currentInfo; } }
     }
 
+    /// <summary>Gets the process id of the current generation while its process runs (also while it is starting), else null.</summary>
+    public int? ProcessId
+    {
+        get { lock (_stateLock) { return _current is { HasExited: false } current ? current.Pid : null; } }
+    }
+
     /// <summary>Gets the output of the current (or last) generation, or null before the first start.</summary>
     public OutputLog? Output
     {

@@ -33,7 +33,22 @@ public sealed partial class LiveProcessBuilder
         _spec = new LaunchSpec { Command = command };
     }
 
+    /// <summary>Initializes an empty builder; set the executable with <see cref="WithCommand"/> (fixtures hand this to their Configure hook).</summary>
+    public LiveProcessBuilder()
+    {
+        _spec = new LaunchSpec();
+    }
+
     private LiveProcessBuilder(LaunchSpec spec) => _spec = spec;
+
+    /// <summary>Sets the executable: a path, or a program name looked up on PATH; never a shell string.</summary>
+    /// <param name="command">The executable.</param>
+    /// <returns>A changed copy.</returns>
+    public LiveProcessBuilder WithCommand(string command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return new(_spec with { Command = command });
+    }
 
     /// <summary>Sets the name used in every message and log file name.</summary>
     /// <param name="name">The name; default the executable's file name.</param>

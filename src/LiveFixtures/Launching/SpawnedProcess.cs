@@ -46,6 +46,9 @@ internal sealed class SpawnedProcess : IDisposable
     /// <summary>Gets or sets how the handle judged this generation ended (exit, degrade, failed start), once decided.</summary>
     public DeathRecord? EndRecord { get; set; }
 
+    /// <summary>Gets or sets the report of the termination, once the generation has been ended and disposed.</summary>
+    public StopReport? Termination { get; set; }
+
     /// <summary>Gets the probe state of this generation.</summary>
     public Health.ProbeState? ProbeState { get; set; }
 

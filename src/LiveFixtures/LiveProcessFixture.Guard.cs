@@ -1,0 +1,58 @@
+using Xunit;
+
+namespace LiveFixtures;
+
+public abstract partial class LiveProcessFixture
+{
+    private readonly HashSet<int> _reported = [];
+
+    /// <summary>
+    /// Guards one test: ensures the process is ready (respawning it if it is dead or degraded, with the notice),
+    /// and marks the test as running against it. Dispose the scope after the test to record what it did to the process.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait; default the current test's token.</param>
+    /// <returns>The scope of the guarded test.</returns>
+    /// <remarks><see cref="LiveTest{TFixture}"/> calls this for you.</remarks>
+    public async Task<LiveTestScope> BeginTestAsync(CancellationToken cancellationToken = default)
+    {
+        var testName = TestContext.Current.Test?.TestDisplayName ?? "(outside a test)";
+        var generation = await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var tracking = Process.TrackTest(testName);
+        return new LiveTestScope(this, generation, generation.Output.Mark(), tracking);
+    }
+
+    internal async Task EndTestAsync(LiveTestScope scope)
+    {
+        DeathRecord? death;
+        try
+        {
+            // Its own timeout (the liveness probe's) bounds this; the test's token may already be cancelled.
+            death = await Process.CheckAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            scope.Tracking.Dispose();
+        }
+
+        var slice = scope.Generation.Output.Since(scope.Mark);
+        bool first;
+        lock (_lock)
+        {
+            first = death is not null && death.Generation == scope.Generation.Number && death.Cause != DeathCause.Stopped && _reported.Add(death.Generation);
+        }
+
+        if (first)
+        {
+            Notices.DiedDuringTest(Name, death!, slice, scope.Generation.Output);
+        }
+        else if (AttachOutputAlways || TestContext.Current.TestState?.Result == TestResult.Failed)
+        {
+            Notices.Attach($"{Name}-gen{scope.Generation.Number}-this-test.log", slice);
+        }
+
+        if (FreshPerTest)
+        {
+            await Process.StopAsync().ConfigureAwait(false);
+        }
+    }
+}

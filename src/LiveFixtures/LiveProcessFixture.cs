@@ -1,0 +1,176 @@
+using Xunit;
+
+namespace LiveFixtures;
+
+/// <summary>
+/// Shares one live process with a scope of tests: subclass it, override <see cref="Configure"/>, and use the
+/// subclass as an assembly fixture (<c>[assembly: AssemblyFixture(typeof(T))]</c>), a collection fixture
+/// (<c>ICollectionFixture&lt;T&gt;</c> with <c>[Collection]</c>) or a class fixture (<c>IClassFixture&lt;T&gt;</c>,
+/// one process per test class). The process respawns lazily when a test needs it and it is dead or degraded,
+/// and the first test on a new generation is told what happened to the last one.
+/// </summary>
+public abstract partial class LiveProcessFixture : IAsyncLifetime
+{
+    private readonly Lock _lock = new();
+    private LiveProcess? _process;
+    private Exception? _unavailable;
+    private LiveGeneration? _seen;
+    private HttpClient? _http;
+    private int _httpGeneration;
+
+    /// <summary>Gets the name used in notices and attachments; default the class name without "Fixture".</summary>
+    public virtual string Name
+    {
+        get
+        {
+            var name = GetType().Name;
+            return name.Length > "Fixture".Length && name.EndsWith("Fixture", StringComparison.Ordinal) ? name[..^"Fixture".Length] : name;
+        }
+    }
+
+    /// <summary>Gets whether the process is started when the fixture is created (so a start failure shows once, up front).</summary>
+    /// <value>Default true; false starts it on the first <see cref="EnsureReadyAsync"/>.</value>
+    protected virtual bool StartOnInitialize => true;
+
+    /// <summary>Gets whether tests that need the process are skipped (with the cause) when it cannot start, instead of failing.</summary>
+    /// <value>Default false.</value>
+    protected virtual bool SkipWhenUnavailable => false;
+
+    /// <summary>Gets whether each guarded test's output slice is attached even when it passes.</summary>
+    /// <value>Default false: attached for failed tests and for tests during which the process died.</value>
+    public virtual bool AttachOutputAlways => false;
+
+    /// <summary>Gets whether every guarded test gets a new process (stopped after it).</summary>
+    /// <value>Default false.</value>
+    public virtual bool FreshPerTest => false;
+
+    /// <summary>Gets the handle.</summary>
+    /// <exception cref="LiveFixtureUnavailableException">The handle could not be built (bad configuration).</exception>
+    public LiveProcess Process => _process ?? throw Unavailable();
+
+    /// <summary>Gets the current generation (pid, ports, base address); call <see cref="EnsureReadyAsync"/> first in a test.</summary>
+    /// <exception cref="InvalidOperationException">No generation is ready.</exception>
+    public LiveGeneration Generation =>
+        Process.Current ?? throw new InvalidOperationException($"'{Name}' has no ready generation: await EnsureReadyAsync() first (a guarded test does this for you).");
+
+    /// <summary>Gets an HTTP client for the current generation's base address; a new generation gets a new client.</summary>
+    /// <exception cref="InvalidOperationException">No generation is ready, or the process has no base address.</exception>
+    public HttpClient Http
+    {
+        get
+        {
+            var generation = Generation;
+            var baseAddress = generation.BaseAddress
+                ?? throw new InvalidOperationException($"'{Name}' has no base address: add WithBaseAddress(\"http://127.0.0.1:{{port}}/\") in Configure.");
+            lock (_lock)
+            {
+                if (_http is null || _httpGeneration != generation.Number)
+                {
+                    _http?.Dispose();
+                    _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+                    _httpGeneration = generation.Number;
+                }
+
+                return _http;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns a ready generation, respawning a dead or degraded one; when it is new after a death, tells the
+    /// current test which test killed the previous generation and how.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait; default the current test's token.</param>
+    /// <returns>The ready generation.</returns>
+    /// <exception cref="LiveFixtureUnavailableException">The process could not be started when the fixture was created.</exception>
+    /// <exception cref="LiveProcessFaultedException">The restart budget is used up: fails at once.</exception>
+    public async Task<LiveGeneration> EnsureReadyAsync(CancellationToken cancellationToken = default)
+    {
+        var process = Process;
+        if (_unavailable is not null)
+        {
+            throw Unavailable();
+        }
+
+        var generation = await process.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        LiveGeneration? before;
+        lock (_lock)
+        {
+            before = _seen;
+            if (_seen is null || generation.Number > _seen.Number)
+            {
+                _seen = generation;
+            }
+            else
+            {
+                before = null;
+            }
+        }
+
+        if (before is not null && generation.Previous is { Cause: not DeathCause.Stopped } previous)
+        {
+            Notices.Respawned(Name, previous, generation, before.Number == previous.Generation ? before : null);
+        }
+
+        return generation;
+    }
+
+    /// <summary>Configures the process: set the command, arguments, ports, probes and budget on the builder.</summary>
+    /// <param name="builder">A builder already named after the fixture.</param>
+    /// <returns>The configured builder.</returns>
+    protected abstract LiveProcessBuilder Configure(LiveProcessBuilder builder);
+
+    /// <inheritdoc/>
+    public virtual async ValueTask InitializeAsync()
+    {
+        try
+        {
+            _process = Configure(new LiveProcessBuilder().WithName(Name)).Build();
+            _process.StateChanged += (_, e) => Notices.Diagnostic(Name, e);
+        }
+        catch (LiveProcessConfigurationException e)
+        {
+            _unavailable = e;
+            return;
+        }
+
+        if (!StartOnInitialize)
+        {
+            return;
+        }
+
+        try
+        {
+            _seen = await _process.EnsureReadyAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
+        }
+        catch (LiveProcessStartException e)
+        {
+            // Captured once: every test that needs the process gets this cause (or a skip) instead of a new attempt.
+            _unavailable = e;
+            TestContext.Current.SendDiagnosticMessage($"{Name}: could not start: {e.Message}");
+        }
+    }
+
+    /// <inheritdoc/>
+    public virtual async ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        if (_process is not null)
+        {
+            var report = await _process.StopAsync().ConfigureAwait(false);
+            TestContext.Current.SendDiagnosticMessage($"{Name}: {report}");
+            await _process.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _http?.Dispose();
+    }
+
+    private LiveFixtureUnavailableException Unavailable()
+    {
+        var cause = _unavailable ?? new InvalidOperationException("The fixture was not initialized: xUnit calls InitializeAsync; when you create it by hand, await InitializeAsync() first.");
+        var message = $"'{Name}' is unavailable: its process could not be started when the fixture was created, so no test that needs it can run.{Environment.NewLine}{cause.Message}";
+        return SkipWhenUnavailable
+            ? new LiveFixtureUnavailableException(Xunit.v3.DynamicSkipToken.Value + message, cause)
+            : new LiveFixtureUnavailableException(message, cause);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Globalization;
+using System.Text;
+using LiveFixtures.Output;
+using Xunit;
+
+namespace LiveFixtures;
+
+/// <summary>Tells tests what happened to their process: warnings, output lines, attachments and diagnostics.</summary>
+internal static class Notices
+{
+    private const int WarningTailLines = 10;
+
+    /// <summary>Tells the first test on a new generation what killed the previous one.</summary>
+    public static void Respawned(string name, DeathRecord previous, LiveGeneration generation, LiveGeneration? previousGeneration)
+    {
+        var logName = $"{name}-gen{previous.Generation}.log";
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{name} (generation {previous.Generation}, pid {previous.ProcessId}) {Verb(previous)}");
+        text.Append(previous.TestName is null ? "" : $" during test '{previous.TestName}'");
+        text.Append(CultureInfo.InvariantCulture, $": {previous.DescribeCause()} at {previous.At:HH:mm:ss.fff}.").AppendLine();
+        text.AppendLine("Last output:").AppendLine(OutputLog.Format(Last(previous.OutputTail)));
+        text.Append(CultureInfo.InvariantCulture, $"This test starts on generation {generation.Number} (pid {generation.ProcessId}), a fresh process.");
+        if (previousGeneration is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" The full output of generation {previous.Generation} is attached as {logName}.");
+        }
+
+        var message = text.ToString();
+        var context = TestContext.Current;
+        context.AddWarning(message);
+        context.TestOutputHelper?.WriteLine(message);
+        context.SendDiagnosticMessage($"{name}: respawned as generation {generation.Number} (pid {generation.ProcessId}) after generation {previous.Generation} {Verb(previous)}: {previous.DescribeCause()}.");
+        if (previousGeneration is not null)
+        {
+            Attach(logName, previousGeneration.Output.Tail(int.MaxValue));
+        }
+    }
+
+    /// <summary>Tells the test during which the process died or degraded, and attaches its output.</summary>
+    public static void DiedDuringTest(string name, DeathRecord death, IReadOnlyList<OutputLine> slice, OutputLog full)
+    {
+        var sliceName = $"{name}-gen{death.Generation}-this-test.log";
+        var fullName = $"{name}-gen{death.Generation}.log";
+        var message =
+            $"{name} (generation {death.Generation}, pid {death.ProcessId}) {Verb(death)} during this test: {death.DescribeCause()} at {death.At.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}.{Environment.NewLine}" +
+            $"Last output:{Environment.NewLine}{OutputLog.Format(Last(death.OutputTail))}{Environment.NewLine}" +
+            $"The next test that needs it starts on a fresh process. This test's output is attached as {sliceName}, the whole generation's as {fullName}.";
+        var context = TestContext.Current;
+        context.AddWarning(message);
+        context.TestOutputHelper?.WriteLine(message);
+        context.SendDiagnosticMessage($"{name}: generation {death.Generation} {Verb(death)} during '{death.TestName}': {death.DescribeCause()}.");
+        Attach(sliceName, slice);
+        Attach(fullName, full.Tail(int.MaxValue));
+    }
+
+    /// <summary>Attaches lines of output to the current test, if it can still take attachments.</summary>
+    public static void Attach(string attachmentName, IReadOnlyList<OutputLine> lines)
+    {
+        try
+        {
+            TestContext.Current.AddAttachment(attachmentName, string.Join('\n', lines.Select(l => l.ToString())), replaceExistingValue: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Outside a test, or after its attachments were collected: the warning still tells the story.
+        }
+    }
+
+    /// <summary>Sends fixture-level events (start, respawn, stop, budget exhausted) to the diagnostic sink.</summary>
+    public static void Diagnostic(string name, LiveProcessStateChangedEventArgs change)
+    {
+        var text = change.Current switch
+        {
+            LiveProcessState.Starting => $"starting generation {change.Generation}",
+            LiveProcessState.Ready => $"generation {change.Generation} is ready{(change.Detail is null ? "" : "; " + change.Detail)}",
+            LiveProcessState.Dead => $"generation {change.Generation} died",
+            LiveProcessState.Degraded => $"generation {change.Generation} is degraded",
+            LiveProcessState.Stopped => $"stopped generation {change.Generation}",
+            LiveProcessState.Faulted => $"restart budget used up; failing fast",
+            _ => null,
+        };
+        if (text is not null)
+        {
+            TestContext.Current.SendDiagnosticMessage($"{name}: {text}");
+        }
+    }
+
+    private static string Verb(DeathRecord death) => death.Cause == DeathCause.Degraded ? "degraded" : "died";
+
+    private static IReadOnlyList<OutputLine> Last(IReadOnlyList<OutputLine> lines) =>
+        lines.Count <= WarningTailLines ? lines : lines.Skip(lines.Count - WarningTailLines).ToList();
+}

@@ -1,0 +1,45 @@
+using LiveFixtures;
+using LiveFixtures.Health;
+
+namespace LiveFixtures.Testing;
+
+/// <summary>Finds the repository's test app and builds handles for it.</summary>
+internal static class TestAppPaths
+{
+    /// <summary>Gets the path of the built test app (LiveFixtures.TestApp.dll), built with the same configuration as the tests.</summary>
+    public static string Dll { get; } = Find();
+
+    /// <summary>Creates a builder for the test app on a free port, ready when it prints its ready line, live while /health answers 2xx.</summary>
+    public static LiveProcessBuilder Builder(params string[] options) =>
+        new LiveProcessBuilder("dotnet")
+            .WithName("TestApp")
+            .WithArguments([Dll, "--port", "{port}", .. options])
+            .WithPort()
+            .WithBaseAddress("http://127.0.0.1:{port}/")
+            .WithReadiness(Probe.OutputLine(@"^TestApp ready on "))
+            .WithLiveness(Probe.Http("/health"))
+            .WithEnvironment("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+            .WithStopGrace(TimeSpan.FromSeconds(5));
+
+    private static string Find()
+    {
+        var here = AppContext.BaseDirectory;
+        var dir = new DirectoryInfo(here);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "LiveFixtures.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        if (dir is null)
+        {
+            throw new InvalidOperationException($"Could not find the repository root above {here}.");
+        }
+
+        // .../bin/<Configuration>/net10.0/ : use the same configuration as this test assembly.
+        var configuration = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
+        var dll = Path.Combine(dir.FullName, "tests", "LiveFixtures.TestApp", "bin", configuration, "net10.0", "LiveFixtures.TestApp.dll");
+        return File.Exists(dll)
+            ? dll
+            : throw new InvalidOperationException($"The test app is not built: {dll} is missing. Build the solution first ('dotnet build').");
+    }
+}
