@@ -1,0 +1,140 @@
+using LiveFixtures.Testing;
+using Xunit;
+
+namespace LiveFixtures.Tests;
+
+public sealed class LiveProcessFixtureTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = 60_000)]
+    public async Task InitializeAsync_StartFails_CauseCapturedOnceAndRethrownOnEveryAccess()
+    {
+        var fixture = new BrokenAppFixture(skip: false);
+        await fixture.InitializeAsync();
+        try
+        {
+            var first = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.EnsureReadyAsync(Token));
+            var second = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.BeginTestAsync(Token));
+
+            Assert.Contains("'BrokenApp' is unavailable", first.Message, StringComparison.Ordinal);
+            Assert.Contains("exit code 3", first.Message, StringComparison.Ordinal);
+            Assert.Same(first.InnerException, second.InnerException);
+            Assert.Equal(1, fixture.Process.GenerationCount);
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task EnsureReadyAsync_SkipWhenUnavailable_ThrowsXunitDynamicSkipWithCause()
+    {
+        var fixture = new BrokenAppFixture(skip: true);
+        await fixture.InitializeAsync();
+        try
+        {
+            // Caught by hand: xUnit's Assert.Throws lets a dynamic skip through, which would skip this very test.
+            LiveFixtureUnavailableException? error = null;
+            try
+            {
+                await fixture.EnsureReadyAsync(Token);
+            }
+            catch (LiveFixtureUnavailableException e)
+            {
+                error = e;
+            }
+
+            Assert.NotNull(error);
+            Assert.StartsWith(Xunit.v3.DynamicSkipToken.Value, error.Message, StringComparison.Ordinal);
+            Assert.Contains("fatal: startup failed", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task InitializeAsync_BadConfiguration_IsReportedOnAccess()
+    {
+        var fixture = new MisconfiguredFixture();
+        await fixture.InitializeAsync();
+
+        var error = Assert.Throws<LiveFixtureUnavailableException>(() => fixture.Process);
+
+        Assert.IsType<LiveProcessConfigurationException>(error.InnerException);
+        Assert.Contains("No command was given", error.Message, StringComparison.Ordinal);
+        await fixture.DisposeAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Http_AfterRespawn_PointsAtTheNewGeneration()
+    {
+        var fixture = new AppFixture();
+        await fixture.InitializeAsync();
+        try
+        {
+            var first = fixture.Generation;
+            Assert.Equal(first.BaseAddress, fixture.Http.BaseAddress);
+            await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(fixture.Http, "crash");
+            await fixture.Process.WhenExited.WaitAsync(Token);
+
+            var second = await fixture.EnsureReadyAsync(Token);
+
+            Assert.Equal(second.BaseAddress, fixture.Http.BaseAddress);
+            Assert.NotEqual(first.Port, second.Port);
+            Assert.Equal("ok", await fixture.Http.GetStringAsync("health", Token));
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Guard_DegradedDuringTest_IsRecordedAgainstThatTest()
+    {
+        var fixture = new AppFixture();
+        await fixture.InitializeAsync();
+        try
+        {
+            var scope = await fixture.BeginTestAsync(Token);
+            (await fixture.Http.PostAsync("degrade", null, Token)).EnsureSuccessStatusCode();
+
+            await scope.DisposeAsync();
+
+            var death = Assert.Single(fixture.Process.Deaths);
+            Assert.Equal(DeathCause.Degraded, death.Cause);
+            Assert.Equal(TestContext.Current.Test!.TestDisplayName, death.TestName);
+            Assert.Contains(TestContext.Current.Warnings ?? [], w => w.Contains("degraded during this test", StringComparison.Ordinal));
+            var next = await fixture.EnsureReadyAsync(Token);
+            Assert.Equal(2, next.Number);
+            Assert.Contains(TestContext.Current.Warnings ?? [], w => w.Contains("This test starts on generation 2", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
+    private sealed class AppFixture : LiveProcessFixture
+    {
+        protected override LiveProcessBuilder Configure(LiveProcessBuilder builder) =>
+            TestAppPaths.Builder().WithName(Name);
+    }
+
+    private sealed class BrokenAppFixture(bool skip) : LiveProcessFixture
+    {
+        protected override bool SkipWhenUnavailable => skip;
+
+        protected override LiveProcessBuilder Configure(LiveProcessBuilder builder) =>
+            TestAppPaths.Builder("--exit-during-startup", "3").WithName(Name);
+    }
+
+    private sealed class MisconfiguredFixture : LiveProcessFixture
+    {
+        protected override LiveProcessBuilder Configure(LiveProcessBuilder builder) => builder;
+    }
+}
