@@ -106,7 +106,7 @@ public sealed class LiveProcessLifecycleTests
         await using var app = TestAppPaths.Builder("--startup-delay-ms", "20000").Build();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var starting = app.EnsureReadyAsync(cancel.Token);
-        var line = await app.WaitForOutputAsync(new Regex("^starting"), new Output.OutputMark(1, 0), cancellationToken: Token);
+        var line = await app.WaitForOutputAsync(new Regex("^starting"), new LiveFixtures.Output.OutputMark(1, 0), cancellationToken: Token);
         var pid = app.ProcessId!.Value;
 
         await cancel.CancelAsync();

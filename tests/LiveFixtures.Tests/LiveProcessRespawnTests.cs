@@ -62,7 +62,7 @@ public sealed class LiveProcessRespawnTests
         var first = await app.EnsureReadyAsync(Token);
         using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromSeconds(1) };
         _ = http.PostAsync("hang", null, Token);
-        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^hanging"), new Output.OutputMark(1, 0), cancellationToken: Token);
+        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^hanging"), new LiveFixtures.Output.OutputMark(1, 0), cancellationToken: Token);
 
         var death = await app.CheckAsync(Token);
 

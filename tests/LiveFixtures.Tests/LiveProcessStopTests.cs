@@ -76,7 +76,7 @@ public sealed class LiveProcessStopTests
             .Build();
         await app.EnsureReadyAsync(Token);
 
-        await app.WaitForOutputAsync(new Regex("^done-writing$"), new Output.OutputMark(1, 0), TimeSpan.FromSeconds(50), Token);
+        await app.WaitForOutputAsync(new Regex("^done-writing$"), new LiveFixtures.Output.OutputMark(1, 0), TimeSpan.FromSeconds(50), Token);
 
         var output = app.Output!;
         Assert.True(output.TotalLines > 200_000);

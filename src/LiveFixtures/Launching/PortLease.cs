@@ -22,6 +22,9 @@ internal sealed class PortLease : IDisposable
 
     public int Port { get; }
 
+    /// <summary>Gets whether this lease holds the machine-wide claim on the port.</summary>
+    public bool HoldsLock => _lock is not null;
+
     /// <summary>Allocates a free loopback port no other LiveFixtures user holds.</summary>
     public static PortLease AllocateFree()
     {
