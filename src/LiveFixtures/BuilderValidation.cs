@@ -11,12 +11,13 @@ internal static class BuilderValidation
     {
         var problems = new List<string>();
         var portNames = spec.Ports.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var outputPorts = spec.Ports.Where(p => p.FromOutput).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         CheckCommand(spec, problems);
         CheckPorts(spec, problems);
         CheckTimes(spec, problems);
         foreach (var (argument, index) in spec.Arguments.Select((a, i) => (a, i)))
         {
-            problems.AddRange(Placeholders.Validate(argument, $"Argument {index}", portNames, spec.Workspace));
+            problems.AddRange(Placeholders.Validate(argument, $"Argument {index}", portNames, spec.Workspace, beforeStart: true, outputPorts));
         }
 
         foreach (var (name, value) in spec.Environment)
@@ -32,7 +33,7 @@ internal static class BuilderValidation
 
             if (value is not null)
             {
-                problems.AddRange(Placeholders.Validate(value, $"Environment variable {name}", portNames, spec.Workspace));
+                problems.AddRange(Placeholders.Validate(value, $"Environment variable {name}", portNames, spec.Workspace, beforeStart: true, outputPorts));
             }
         }
 
@@ -72,7 +73,8 @@ internal static class BuilderValidation
         {
             if (dir.Contains('{', StringComparison.Ordinal))
             {
-                problems.AddRange(Placeholders.Validate(dir, "The working directory", spec.Ports.Select(p => p.Name).ToHashSet(), spec.Workspace));
+                var ports = spec.Ports.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+                problems.AddRange(Placeholders.Validate(dir, "The working directory", ports, spec.Workspace, beforeStart: true, spec.Ports.Where(p => p.FromOutput).Select(p => p.Name).ToHashSet(StringComparer.Ordinal)));
             }
             else if (!Directory.Exists(dir))
             {

@@ -53,7 +53,10 @@ public sealed partial class LiveProcess
                     return info;
                 }
 
-                MarkDegraded(spawned, result);
+                if (!await ExitsSoonAsync(spawned).ConfigureAwait(false))
+                {
+                    MarkDegraded(spawned, result);
+                }
             }
 
             return await RespawnAsync(cancellationToken).ConfigureAwait(false);
@@ -102,6 +105,12 @@ public sealed partial class LiveProcess
             if (result.IsHealthy)
             {
                 return null;
+            }
+
+            if (await ExitsSoonAsync(spawned).ConfigureAwait(false))
+            {
+                var exit = await spawned.ExitRecord.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                return spawned.EndRecord ?? exit;
             }
 
             MarkDegraded(spawned, result);
@@ -164,6 +173,16 @@ public sealed partial class LiveProcess
         {
             return ProbeResult.Unhealthy($"{probe.Description}: threw {e.GetType().Name}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// Tells whether a process that just failed its probe is in fact exiting: its sockets close before the OS
+    /// reports the exit, and a crash must be recorded as the crash it is, not as a degrade.
+    /// </summary>
+    private static async Task<bool> ExitsSoonAsync(SpawnedProcess spawned)
+    {
+        await WaitBrieflyAsync(spawned.Exited, TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+        return spawned.HasExited;
     }
 
     private void MarkDegraded(SpawnedProcess spawned, ProbeResult result)
@@ -237,7 +256,7 @@ public sealed partial class LiveProcess
         var list = string.Join(Environment.NewLine, deaths.Select(d =>
             $"  - generation {d.Generation} (pid {d.ProcessId}){(d.TestName is null ? "" : $" during '{d.TestName}'")}: {d.DescribeCause()} at {d.At:HH:mm:ss.fff}; last line: {(d.OutputTail.Count == 0 ? "(no output)" : d.OutputTail[^1].Text)}"));
         return new LiveProcessFaultedException(
-            $"LiveProcess '{Name}' is Faulted: its restart budget ({budget.MaxRespawns} respawns within {Seconds(budget.Window)}) is used up, so it is not started again and every test that needs it fails at once. The deaths that used it up:{Environment.NewLine}{list}{Environment.NewLine}Fix the crash shown in the first death; StopAsync resets the budget.",
+            $"LiveProcess '{Name}' is Faulted: its restart budget ({budget.MaxRespawns} respawn{(budget.MaxRespawns == 1 ? "" : "s")} within {Seconds(budget.Window)}) is used up, so it is not started again and every test that needs it fails at once. The deaths that used it up:{Environment.NewLine}{list}{Environment.NewLine}Fix the crash shown in the first death; StopAsync resets the budget.",
             deaths)
         {
             ProcessName = Name,

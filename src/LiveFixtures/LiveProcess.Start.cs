@@ -46,6 +46,11 @@ public sealed partial class LiveProcess
             SetState(LiveProcessState.Dead, number);
             throw;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.Net.Sockets.SocketException)
+        {
+            SetState(LiveProcessState.Dead, number);
+            throw new LiveProcessStartException($"LiveProcess '{Name}' could not start generation {number}: {e.Message} Fix the cause above; the next EnsureReadyAsync tries again.", null, e) { ProcessName = Name };
+        }
 
         spawned.ProbeState = new ProbeState(Name, number, spawned.Pid, spawned.Ports, spawned.Output, _spec.Time,
             (template, values) => ResolveTemplate(spawned, template, values));

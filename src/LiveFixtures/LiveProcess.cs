@@ -34,6 +34,7 @@ public sealed partial class LiveProcess : IAsyncDisposable
         _launcher = new Launcher(spec, table);
         _ledger = new RespawnLedger(spec.RestartBudget, spec.Time);
         _readiness = CreateReadinessPipeline(spec);
+        TrackOpen(this);
     }
 
     /// <summary>Occurs when the state changes (from the thread that changed it; keep handlers short).</summary>
@@ -101,6 +102,7 @@ public sealed partial class LiveProcess : IAsyncDisposable
         }
 
         await StopAsync().ConfigureAwait(false);
+        ForgetOpen(this);
     }
 
     internal string? RunningTestName()

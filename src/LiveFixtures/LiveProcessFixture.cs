@@ -50,7 +50,9 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
 
     /// <summary>Gets the current generation (pid, ports, base address); call <see cref="EnsureReadyAsync"/> first in a test.</summary>
     /// <exception cref="InvalidOperationException">No generation is ready.</exception>
+    /// <exception cref="LiveFixtureUnavailableException">The process could not be started when the fixture was created.</exception>
     public LiveGeneration Generation =>
+        _unavailable is not null ? throw Unavailable() :
         Process.Current ?? throw new InvalidOperationException($"'{Name}' has no ready generation: await EnsureReadyAsync() first (a guarded test does this for you).");
 
     /// <summary>Gets an HTTP client for the current generation's base address; a new generation gets a new client.</summary>

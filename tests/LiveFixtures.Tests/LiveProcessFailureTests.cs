@@ -141,4 +141,35 @@ public sealed class LiveProcessFailureTests
         Assert.Contains(error.Problems, p => p.Contains("never closed", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.Contains("reserved", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Build_RelativeWorkingDirectoryAndRelativeCommand_ResolvesAgainstIt()
+    {
+        var dir = Directory.CreateTempSubdirectory("livefixtures-wd");
+        try
+        {
+            var relative = Path.GetRelativePath(Environment.CurrentDirectory, dir.FullName);
+
+            var error = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder("./app").WithWorkingDirectory(relative).Build());
+
+            Assert.Contains("looked at " + Path.Combine(dir.FullName, "app"), error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete();
+        }
+    }
+
+    [Fact]
+    public void Build_ValueKnownOnlyAfterStartUsedInArguments_IsRejected()
+    {
+        var error = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder("/bin/true")
+            .WithArguments("{match:url}", "{port}")
+            .WithPortFromOutput()
+            .WithReadiness(Probe.OutputLine(@"on (?<port>\d+)"))
+            .Build());
+
+        Assert.Contains(error.Problems, p => p.Contains("{match:url}", StringComparison.Ordinal) && p.Contains("only once the app is running", StringComparison.Ordinal));
+        Assert.Contains(error.Problems, p => p.Contains("read from the app's output", StringComparison.Ordinal));
+    }
 }

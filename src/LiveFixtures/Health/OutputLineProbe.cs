@@ -15,52 +15,86 @@ internal sealed class OutputLineProbe(Regex pattern) : IProbe
     public ValueTask<ProbeResult> CheckAsync(ProbeContext context, CancellationToken cancellationToken)
     {
         var watch = context.GetState(this, () => new Watch(pattern, context));
+        watch.Rescan();
         return ValueTask.FromResult(watch.Matched is { } line
             ? ProbeResult.Healthy($"line {line.Sequence} matched: {line.Text}")
             : ProbeResult.Unhealthy($"no line matched /{pattern}/ among {context.Output.TotalLines} lines"));
     }
 
     /// <summary>Watches the output of one generation for the first matching line.</summary>
+    /// <remarks>
+    /// Lines arrive through a subscription (so none is missed however fast the ring turns over), and every check
+    /// also rescans the ring: a line that woke the readiness loop is in the ring before any listener hears of it,
+    /// so the check after a wake-up always sees it, whatever order the listeners run in.
+    /// </remarks>
     private sealed class Watch
     {
+        private readonly Lock _lock = new();
+        private readonly Regex _pattern;
+        private readonly ProbeContext _context;
         private readonly IDisposable _subscription;
+        private long _scanned;
         private OutputLine? _matched;
 
         public Watch(Regex pattern, ProbeContext context)
         {
-            _subscription = context.Output.Subscribe(
-                line =>
-                {
-                    if (_matched is not null)
-                    {
-                        return;
-                    }
+            _pattern = pattern;
+            _context = context;
+            _subscription = context.Output.Subscribe(Consider, afterSequence: 0, replay: true);
+        }
 
-                    var match = pattern.Match(line.Text);
-                    if (!match.Success)
-                    {
-                        return;
-                    }
+        public OutputLine? Matched
+        {
+            get { lock (_lock) { return _matched; } }
+        }
 
-                    foreach (var name in pattern.GetGroupNames())
-                    {
-                        if (!int.TryParse(name, out _) && match.Groups[name].Success)
-                        {
-                            context.SetValue(name, match.Groups[name].Value);
-                        }
-                    }
-
-                    _matched = line;
-                    _subscription?.Dispose();
-                },
-                afterSequence: 0,
-                replay: true);
-            if (_matched is not null)
+        public void Rescan()
+        {
+            long from;
+            lock (_lock)
             {
-                _subscription.Dispose();
+                if (_matched is not null)
+                {
+                    return;
+                }
+
+                from = _scanned;
+            }
+
+            foreach (var line in _context.Output.Since(new OutputMark(_context.Output.Generation, from)))
+            {
+                Consider(line);
             }
         }
 
-        public OutputLine? Matched => _matched;
+        private void Consider(OutputLine line)
+        {
+            lock (_lock)
+            {
+                if (_matched is not null || line.Sequence <= _scanned)
+                {
+                    return;
+                }
+
+                _scanned = line.Sequence;
+                var match = _pattern.Match(line.Text);
+                if (!match.Success)
+                {
+                    return;
+                }
+
+                foreach (var name in _pattern.GetGroupNames())
+                {
+                    if (!int.TryParse(name, out _) && match.Groups[name].Success)
+                    {
+                        _context.SetValue(name, match.Groups[name].Value);
+                    }
+                }
+
+                _matched = line;
+            }
+
+            _subscription?.Dispose();
+        }
     }
 }

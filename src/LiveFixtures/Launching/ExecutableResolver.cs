@@ -8,7 +8,8 @@ internal static class ExecutableResolver
     {
         if (command.Contains('/', StringComparison.Ordinal) || Path.IsPathRooted(command))
         {
-            var full = Path.GetFullPath(command, workingDirectory ?? Environment.CurrentDirectory);
+            var baseDirectory = workingDirectory is null ? Environment.CurrentDirectory : Path.GetFullPath(workingDirectory);
+            var full = Path.GetFullPath(command, baseDirectory);
             if (!File.Exists(full))
             {
                 return (null, $"The executable '{command}' was not found: looked at {full}. Check the path, or build the app before the tests run.");
@@ -16,7 +17,7 @@ internal static class ExecutableResolver
 
             return IsExecutable(full)
                 ? (full, null)
-                : (null, $"The file {full} is not executable. Run 'chmod +x {full}', or start it through its interpreter (for a .dll: WithCommand(\"dotnet\", \"{full}\")).");
+                : (null, $"The file {full} is not executable. Run 'chmod +x {full}', or start it through its interpreter (for a .dll: WithCommand(\"dotnet\").WithArguments(\"{full}\", ...)).");
         }
 
         var searched = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);

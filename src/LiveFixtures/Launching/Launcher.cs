@@ -19,12 +19,6 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
     public SpawnedProcess Spawn(int generation)
     {
         var name = spec.DisplayName;
-        var (executable, problem) = ExecutableResolver.Resolve(spec.Command, spec.WorkingDirectory);
-        if (executable is null)
-        {
-            throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: {problem}") { ProcessName = name };
-        }
-
         var leases = new List<PortLease>();
         string? workspace = null;
         try
@@ -54,6 +48,12 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             if (workingDirectory is not null && !Directory.Exists(workingDirectory))
             {
                 throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: the working directory {workingDirectory} does not exist. Create it, or fix WithWorkingDirectory.") { ProcessName = name };
+            }
+
+            var (executable, problem) = ExecutableResolver.Resolve(spec.Command, workingDirectory);
+            if (executable is null)
+            {
+                throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: {problem}") { ProcessName = name };
             }
 
             var cookie = $"{RunId}-{Environment.ProcessId}-{Sanitize(name)}-g{generation}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";

@@ -10,13 +10,16 @@ namespace LiveFixtures.Launching;
 internal static class Placeholders
 {
     /// <summary>Lists the problems of a template: unknown placeholders, ports not declared, unbalanced braces.</summary>
-    public static IEnumerable<string> Validate(string template, string where, IReadOnlySet<string> portNames, bool hasWorkspace)
+    public static IEnumerable<string> Validate(string template, string where, IReadOnlySet<string> portNames, bool hasWorkspace, bool beforeStart = false, IReadOnlySet<string>? outputPorts = null)
     {
         var problems = new List<string>();
         Walk(template, (name, argument) =>
         {
             switch (name)
             {
+                case "port" when beforeStart && outputPorts is not null && outputPorts.Contains(argument ?? Health.PortNames.Default):
+                    problems.Add($"{where} uses {{port{(argument is null ? "" : ":" + argument)}}}, but that port is read from the app's output, after it has started: it cannot be passed to the process. Use WithPort() to give it a port instead.");
+                    break;
                 case "port":
                     var port = argument ?? Health.PortNames.Default;
                     if (!portNames.Contains(port))
@@ -29,6 +32,9 @@ internal static class Placeholders
                     problems.Add($"{where} uses {{workspace}}, but no workspace was asked for: add WithWorkspace().");
                     break;
                 case "workspace" or "generation":
+                    break;
+                case "match" when argument is not null && beforeStart:
+                    problems.Add($"{where} uses {{match:{argument}}}, but matched values exist only once the app is running: use them in the base address or in probes, not in what starts the process.");
                     break;
                 case "match" when argument is not null:
                     break;

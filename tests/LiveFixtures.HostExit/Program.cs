@@ -1,0 +1,12 @@
+using LiveFixtures;
+
+// Starts "sleep 300" (which itself starts nothing) and a shell with a setsid grandchild, prints their pids,
+// and returns without disposing the handles.
+var sleeper = new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build();
+var shell = new LiveProcessBuilder("/bin/sh").WithArguments("-c", "setsid sleep 301 & echo child $!; exec sleep 302")
+    .WithReadiness(LiveFixtures.Health.Probe.OutputLine("^child "))
+    .Build();
+var first = await sleeper.EnsureReadyAsync();
+var second = await shell.EnsureReadyAsync();
+Console.WriteLine($"pids {first.ProcessId} {second.ProcessId} {second.Output.Tail(1)[0].Text["child ".Length..]}");
+return 0;
