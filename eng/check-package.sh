@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Packs every library under src/ in Release into the local feed (artifacts/packages), checks what each package
+# holds, then restores tests/consumer from that feed into an empty NuGet cache and runs its tests: proof that the
+# package works for an outside project. Prints one line per check; exits non-zero when any check fails.
+#
+#   bash eng/check-package.sh
+#
+# Needs the .NET SDK and unzip (installed with apt-get when missing and running as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+feed=$root/artifacts/packages
+logs=$root/artifacts/check-package
+consumer=$root/tests/consumer/LiveFixtures.Consumer.csproj
+testapp_project=$root/tests/LiveFixtures.TestApp/LiveFixtures.TestApp.csproj
+# Debug, as the solution build leaves it: CI has built it already by the time this runs.
+testapp_dll=$root/tests/LiveFixtures.TestApp/bin/Debug/net10.0/LiveFixtures.TestApp.dll
+
+# Leave no build servers or nodes behind, and no telemetry or banners.
+export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_WORKLOAD_UPDATE_NOTIFY_DISABLE=true
+
+# The dependencies each package must declare, with their ranges ("id range" per line, sorted by id).
+# A new package under src/ needs an entry here: its ranges are a decision, not an accident.
+declare -A expected_deps
+expected_deps[LiveFixtures]="Polly.Core [8.9.1, 9.0.0)
+xunit.v3.extensibility.core [3.2.2, 4.0.0)"
+expected_deps[LiveFixtures.FluentAssertions]="FluentAssertions [6.12.0, 8.0.0)
+LiveFixtures @VERSION@"
+
+started=$SECONDS
+checks=0
+failures=0
+ok() { checks=$((checks + 1)); printf 'ok    %s\n' "$*"; }
+bad() { checks=$((checks + 1)); failures=$((failures + 1)); printf 'FAIL  %s\n' "$*"; }
+# Ends the run: a later step cannot be checked when this one failed.
+stop() {
+    bad "$1"
+    [ -n "${2:-}" ] && [ -f "$2" ] && { echo "----- last lines of $2"; tail -n 40 "$2"; echo "-----"; }
+    echo "check-package: FAILED ($failures of $checks checks failed, $((SECONDS - started)) s)"
+    exit 1
+}
+# The value of one property in the JSON that 'dotnet msbuild -getProperty:A -getProperty:B' prints.
+field() { sed -n "s/.*\"$2\": *\"\([^\"]*\)\".*/\1/p" <<<"$1"; }
+
+mkdir -p "$feed" "$logs"
+
+# 0. unzip lists the packages.
+if ! command -v unzip >/dev/null 2>&1; then
+    if [ "$(id -u)" -eq 0 ]; then
+        apt-get update -qq >/dev/null && apt-get install -y -qq unzip >/dev/null || stop "install unzip with apt-get"
+    else
+        stop "unzip is missing: install it (apt-get install unzip) and run again"
+    fi
+fi
+
+# 1. Pack every project under src/ into the local feed.
+projects=("$root"/src/*/*.csproj)
+packages=()
+version=
+for project in "${projects[@]}"; do
+    name=$(basename "$project" .csproj)
+    props=$(dotnet msbuild "$project" -getProperty:PackageId -getProperty:PackageVersion -getProperty:IsPackable 2>&1) \
+        || stop "read the package id and version of $name: $props"
+    [ "$(field "$props" IsPackable)" = true ] || { bad "$name is packable (IsPackable is '$(field "$props" IsPackable)'; src/Directory.Build.props sets it)"; continue; }
+    id=$(field "$props" PackageId)
+    v=$(field "$props" PackageVersion)
+    if [ -z "$version" ]; then version=$v; fi
+    [ "$v" = "$version" ] || bad "$id has version $v, the others $version: versions come from VersionPrefix in Directory.Build.props"
+    rm -f "$feed/$id.$v.nupkg" "$feed/$id.$v.snupkg"
+    log=$logs/pack-$id.log
+    # ContinuousIntegrationBuild: deterministic paths in the PDB, as in CI, wherever the script runs.
+    dotnet pack "$project" -c Release -nologo -v minimal -warnaserror -p:ContinuousIntegrationBuild=true >"$log" 2>&1 \
+        || stop "pack $id $v (dotnet pack failed; full log: $log)" "$log"
+    ok "pack $id $v into artifacts/packages"
+    packages+=("$id")
+done
+[ ${#packages[@]} -gt 0 ] || stop "pack at least one package (none of ${projects[*]} packed)"
+
+# 2. What each package holds.
+for id in "${packages[@]}"; do
+    nupkg=$feed/$id.$version.nupkg
+    snupkg=$feed/$id.$version.snupkg
+    [ -f "$nupkg" ] || { bad "$id: $nupkg exists"; continue; }
+    listing=$(unzip -Z1 "$nupkg")
+    nuspec=$(unzip -p "$nupkg" "$id.nuspec" | tr -d '\r')
+    echo "      $id.$version.nupkg holds:"
+    unzip -l "$nupkg" | sed -n '4,$p' | grep -v -e '^-' -e 'files$' | sed 's/^/        /'
+
+    if grep -qx 'README.md' <<<"$listing" && grep -q '<readme>README.md</readme>' <<<"$nuspec"; then
+        ok "$id: README.md at the package root, named as the readme in the nuspec"
+    else
+        bad "$id: README.md at the package root, named as the readme in the nuspec"
+    fi
+    if grep -qx "lib/net10.0/$id.dll" <<<"$listing" && grep -qx "lib/net10.0/$id.xml" <<<"$listing"; then
+        ok "$id: lib/net10.0/$id.dll with its XML documentation lib/net10.0/$id.xml"
+    else
+        bad "$id: lib/net10.0/$id.dll with its XML documentation lib/net10.0/$id.xml"
+    fi
+    others=$(grep -iE '\.(dll|exe)$' <<<"$listing" | grep -vx "lib/net10.0/$id.dll" || true)
+    if [ -z "$others" ]; then
+        ok "$id: no other assembly (no test assembly, no test app)"
+    else
+        bad "$id: no other assembly, but it holds $(paste -sd ' ' <<<"$others")"
+    fi
+    if grep -q '<license type="expression">MIT</license>' <<<"$nuspec"; then
+        ok "$id: licence expression MIT"
+    else
+        bad "$id: licence expression MIT"
+    fi
+    if grep -qE '<repository type="git" url="https://github.com/livefixtures/livefixtures"[^>]* commit="[0-9a-f]{40}"' <<<"$nuspec"; then
+        ok "$id: repository https://github.com/livefixtures/livefixtures (git, with its commit)"
+    else
+        bad "$id: repository https://github.com/livefixtures/livefixtures (git, with its commit)"
+    fi
+    symbols=$( [ -f "$snupkg" ] && unzip -Z1 "$snupkg" || true)
+    if grep -qx "lib/net10.0/$id.pdb" <<<"$symbols"; then
+        ok "$id: symbol package $id.$version.snupkg with lib/net10.0/$id.pdb"
+    else
+        bad "$id: symbol package $id.$version.snupkg with lib/net10.0/$id.pdb"
+    fi
+
+    if [ -z "${expected_deps[$id]+set}" ]; then
+        bad "$id: its dependency ranges are declared in eng/check-package.sh (add an expected_deps entry)"
+        continue
+    fi
+    expected=$(sed "s/@VERSION@/$version/g" <<<"${expected_deps[$id]}" | sed '/^$/d' | sort)
+    actual=$(grep -o '<dependency id="[^"]*" version="[^"]*"' <<<"$nuspec" \
+        | sed 's/<dependency id="\([^"]*\)" version="\([^"]*\)"/\1 \2/' | sort)
+    if [ "$actual" = "$expected" ]; then
+        ok "$id: dependencies $(paste -sd ';' <<<"$actual" | sed 's/;/; /g')"
+    else
+        bad "$id: dependencies are '$(paste -sd ';' <<<"$actual")', expected '$(paste -sd ';' <<<"$expected")'"
+    fi
+done
+if [ "$failures" -gt 0 ]; then
+    stop "the package contents ($failures problem(s) above)"
+fi
+
+# 3. The consumer: an outside project that restores LiveFixtures $version from the local feed into an empty cache.
+log=$logs/testapp-build.log
+dotnet build "$testapp_project" -c Debug -nologo -v minimal >"$log" 2>&1 && [ -f "$testapp_dll" ] \
+    || stop "build the test app (full log: $log)" "$log"
+ok "build the test app: ${testapp_dll#"$root"/}"
+
+cache=$(mktemp -d)
+trap 'rm -rf "$cache"' EXIT
+export NUGET_PACKAGES=$cache
+rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
+log=$logs/consumer-restore.log
+dotnet restore "$consumer" -p:LiveFixturesVersion="$version" >"$log" 2>&1 \
+    || stop "restore tests/consumer from the local feed into an empty cache (full log: $log)" "$log"
+if cmp -s "$feed/LiveFixtures.$version.nupkg" "$cache/livefixtures/$version/livefixtures.$version.nupkg"; then
+    ok "restore tests/consumer into an empty cache: LiveFixtures $version is the package just packed"
+else
+    stop "restore tests/consumer: LiveFixtures $version in the cache is not the package just packed"
+fi
+
+log=$logs/consumer-test.log
+status=0
+LIVEFIXTURES_TESTAPP=$testapp_dll timeout --kill-after=15 300 \
+    dotnet test --project "$consumer" -p:LiveFixturesVersion="$version" --no-restore >"$log" 2>&1 || status=$?
+total=$(grep -oE 'total: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+failed=$(grep -oE 'failed: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+if [ "$status" -ne 0 ]; then
+    stop "tests/consumer: dotnet test exited with $status (total ${total:-?}, failed ${failed:-?}; full log: $log)" "$log"
+fi
+ok "tests/consumer: ${total:-?} tests passed against the packed LiveFixtures $version"
+
+echo "check-package: all $checks checks ok ($((SECONDS - started)) s)"
