@@ -154,17 +154,7 @@ public sealed partial class LiveProcess
     private List<OsProcessInfo> FindFamily(SpawnedProcess spawned)
     {
         var all = _table.Snapshot();
-        var family = new Dictionary<int, OsProcessInfo>();
-        var frontier = new Queue<int>([spawned.Pid]);
-        while (frontier.Count > 0)
-        {
-            var parent = frontier.Dequeue();
-            foreach (var child in all.Where(p => p.ParentPid == parent && p.Pid != spawned.Pid && family.TryAdd(p.Pid, p)))
-            {
-                frontier.Enqueue(child.Pid);
-            }
-        }
-
+        var family = ProcessTables.Descendants(all, spawned.Pid).ToDictionary(p => p.Pid);
         foreach (var marked in all.Where(p => p.Pid != spawned.Pid && !family.ContainsKey(p.Pid) && CarriesCookie(p.Pid, spawned)))
         {
             family[marked.Pid] = marked;

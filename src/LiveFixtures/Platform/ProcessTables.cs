@@ -8,6 +8,29 @@ internal static class ProcessTables
         ? new LinuxProcessTable()
         : new UnsupportedProcessTable();
 
+    /// <summary>Gets whether descendants can be listed (the process table is readable) on this OS.</summary>
+    public static bool CanListDescendants => OperatingSystem.IsLinux() && Directory.Exists("/proc");
+
+    /// <summary>Lists the running descendants of <paramref name="rootPid"/> by parentage, breadth first.</summary>
+    public static List<OsProcessInfo> Descendants(IProcessTable table, int rootPid) => Descendants(table.Snapshot(), rootPid);
+
+    /// <summary>Lists the descendants of <paramref name="rootPid"/> within a snapshot, breadth first.</summary>
+    public static List<OsProcessInfo> Descendants(IReadOnlyList<OsProcessInfo> all, int rootPid)
+    {
+        var byParent = all.ToLookup(p => p.ParentPid);
+        var found = new Dictionary<int, OsProcessInfo>();
+        var frontier = new Queue<int>([rootPid]);
+        while (frontier.TryDequeue(out var parent))
+        {
+            foreach (var child in byParent[parent].Where(c => c.Pid != rootPid && found.TryAdd(c.Pid, c)))
+            {
+                frontier.Enqueue(child.Pid);
+            }
+        }
+
+        return [.. found.Values];
+    }
+
     /// <summary>Names a signal for messages: "SIGABRT", or "signal 40" for one we do not name.</summary>
     public static string SignalName(int signal) =>
         Enum.IsDefined(typeof(PosixSignalNumber), signal) ? ((PosixSignalNumber)signal).ToString() : $"signal {signal}";

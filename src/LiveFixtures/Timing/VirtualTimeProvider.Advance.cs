@@ -1,0 +1,157 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace LiveFixtures.Timing;
+
+public sealed partial class VirtualTimeProvider
+{
+    /// <summary>Moves virtual time forward, firing every timer that falls due on the way, in order.</summary>
+    /// <param name="delta">How far to move; zero fires only the timers that are due now.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative.</exception>
+    /// <exception cref="AggregateException">One or more timer callbacks threw; every due timer still fired.</exception>
+    /// <exception cref="InvalidOperationException">Another advance of this clock is running.</exception>
+    public void Advance(TimeSpan delta) => AdvanceTo(TargetOf(delta));
+
+    /// <summary>Moves virtual time forward to an instant, firing every timer that falls due on the way, in order.</summary>
+    /// <param name="target">The instant to move to; it must not be earlier than the current virtual time.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="target"/> is in the virtual past.</exception>
+    /// <exception cref="AggregateException">One or more timer callbacks threw; every due timer still fired.</exception>
+    /// <exception cref="InvalidOperationException">Another advance of this clock is running.</exception>
+    public void AdvanceTo(DateTimeOffset target)
+    {
+        var targetTicks = ValidateTarget(target);
+        EnterAdvance();
+        try
+        {
+            var errors = new List<Exception>();
+            var guard = new InstantGuard();
+            while (FireNextOrMoveTo(targetTicks, errors, moveWhenIdle: true, respectHolds: false, out _) is { } firing)
+            {
+                guard.Count(this, firing);
+            }
+
+            ThrowIfCallbacksFailed(errors);
+        }
+        finally
+        {
+            ExitAdvance();
+        }
+    }
+
+    /// <summary>Moves virtual time forward step by step, letting the continuations of each fired timer run (and arm new timers) before looking for the next one.</summary>
+    /// <param name="delta">How far to move; zero fires only the timers that are due now.</param>
+    /// <param name="cancellationToken">The token that stops the advance between two timers; defaults to the current test's token.</param>
+    /// <returns>A task that completes when virtual time has reached its target.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="delta"/> is negative.</exception>
+    /// <exception cref="AggregateException">One or more timer callbacks threw; every due timer still fired.</exception>
+    /// <exception cref="InvalidOperationException">Another advance of this clock is running.</exception>
+    public Task AdvanceAsync(TimeSpan delta, CancellationToken cancellationToken = default) =>
+        AdvanceToAsync(TargetOf(delta), cancellationToken);
+
+    /// <summary>Moves virtual time forward to an instant step by step, letting the continuations of each fired timer run (and arm new timers) before looking for the next one.</summary>
+    /// <param name="target">The instant to move to; it must not be earlier than the current virtual time.</param>
+    /// <param name="cancellationToken">The token that stops the advance between two timers; defaults to the current test's token.</param>
+    /// <returns>A task that completes when virtual time has reached its target.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="target"/> is in the virtual past.</exception>
+    /// <exception cref="AggregateException">One or more timer callbacks threw; every due timer still fired.</exception>
+    /// <exception cref="InvalidOperationException">Another advance of this clock is running.</exception>
+    public async Task AdvanceToAsync(DateTimeOffset target, CancellationToken cancellationToken = default)
+    {
+        var targetTicks = ValidateTarget(target);
+        var token = TestReport.Resolve(cancellationToken);
+        EnterAdvance();
+        try
+        {
+            var errors = new List<Exception>();
+            var budget = new SettleBudget();
+            var guard = new InstantGuard();
+            while (true)
+            {
+                await SettleAsync(budget, token).ConfigureAwait(false);
+                if (FireNextOrMoveTo(targetTicks, errors, moveWhenIdle: true, respectHolds: true, out var held) is not { } firing)
+                {
+                    if (held)
+                    {
+                        await WhileHeldAsync(token).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    break;
+                }
+
+                guard.Count(this, firing);
+            }
+
+            await SettleAsync(budget, token).ConfigureAwait(false);
+            ThrowIfCallbacksFailed(errors);
+        }
+        finally
+        {
+            ExitAdvance();
+        }
+    }
+
+    internal void EnterAdvance()
+    {
+        if (Interlocked.CompareExchange(ref _advancing, 1, 0) != 0)
+        {
+            throw new InvalidOperationException(
+                "This VirtualTimeProvider is already advancing: another Advance, AdvanceAsync or AutoAdvanceUntilAsync is running, " +
+                "or a timer callback tried to advance the clock. Advance it from one place at a time and await the running advance first.");
+        }
+    }
+
+    internal void ExitAdvance() => Volatile.Write(ref _advancing, 0);
+
+    internal void ThrowIfCallbacksFailed(List<Exception> errors)
+    {
+        if (errors.Count == 0)
+        {
+            return;
+        }
+
+        throw new AggregateException(
+            $"{errors.Count} timer callback(s) threw while virtual time advanced (now {Durations.Format(GetUtcNow())}); " +
+            $"every due timer still fired and the clock can be used on. Fix the callback; the first error was {Durations.Describe(errors[0])}.",
+            errors);
+    }
+
+    private DateTimeOffset TargetOf(TimeSpan delta)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(delta, TimeSpan.Zero);
+        return new DateTimeOffset(AddClamped(Interlocked.Read(ref _nowTicks), delta.Ticks), TimeSpan.Zero);
+    }
+
+    private long ValidateTarget(DateTimeOffset target)
+    {
+        var now = Interlocked.Read(ref _nowTicks);
+        if (target.UtcTicks < now)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(target),
+                target,
+                $"Virtual time only moves forward: it is {Durations.Format(GetUtcNow())}, so it cannot be set back to {Durations.Format(target)}.");
+        }
+
+        return target.UtcTicks;
+    }
+
+    /// <summary>Stops an advance that keeps firing timers without time moving on.</summary>
+    private struct InstantGuard
+    {
+        private long _atTicks;
+        private int _count;
+
+        public void Count(VirtualTimeProvider clock, Firing firing)
+        {
+            _count = firing.AtTicks == _atTicks ? _count + 1 : 1;
+            _atTicks = firing.AtTicks;
+            if (_count > clock.MaxSteps)
+            {
+                throw new TimingAssertionException(
+                    $"Timers fired {clock.MaxSteps:N0} times at the single virtual instant {Durations.Format(new DateTimeOffset(_atTicks, TimeSpan.Zero))} " +
+                    $"without time moving on; the last was #{firing.Timer.Id} ({firing.Timer.Owner}). A callback re-arms a timer with a zero due time forever. " +
+                    "Make it re-arm with a positive delay, or raise VirtualTimeProvider.MaxSteps if it really needs that many firings at one instant.");
+            }
+        }
+    }
+}
