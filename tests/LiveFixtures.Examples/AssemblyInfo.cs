@@ -1,4 +1,5 @@
 using LiveFixtures.Examples;
+using LiveFixtures.Testing;
 using Xunit;
 
 // <snippet:assembly-fixture>

@@ -9,10 +9,9 @@ public sealed class LiveProcessHostExitTests
     [Fact(Timeout = 60_000)]
     public async Task HostExitsWithoutStopping_LeavesNoProcessBehind()
     {
-        var host = Path.Combine(Path.GetDirectoryName(TestAppPaths.Dll)!, "..", "..", "..", "..", "LiveFixtures.HostExit", "bin",
-            new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Parent!.Name, "net10.0", "LiveFixtures.HostExit.dll");
+        var host = TestAppPaths.BuiltDll("LiveFixtures.HostExit");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.GetFullPath(host));
+        info.ArgumentList.Add(host);
         using var process = Process.Start(info)!;
         var pids = Array.Empty<int>();
         try

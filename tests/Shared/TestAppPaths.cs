@@ -7,7 +7,7 @@ namespace LiveFixtures.Testing;
 internal static class TestAppPaths
 {
     /// <summary>Gets the path of the built test app (LiveFixtures.TestApp.dll), built with the same configuration as the tests.</summary>
-    public static string Dll { get; } = Find();
+    public static string Dll { get; } = BuiltDll("LiveFixtures.TestApp");
 
     /// <summary>Creates a builder for the test app on a free port, ready when it prints its ready line, live while /health answers 2xx.</summary>
     public static LiveProcessBuilder Builder(params string[] options) =>
@@ -21,7 +21,8 @@ internal static class TestAppPaths
             .WithEnvironment("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
             .WithStopGrace(TimeSpan.FromSeconds(5));
 
-    private static string Find()
+    /// <summary>Finds a project's built dll under tests/, built with the same configuration as the running assembly.</summary>
+    public static string BuiltDll(string project)
     {
         var here = AppContext.BaseDirectory;
         var dir = new DirectoryInfo(here);
@@ -35,11 +36,11 @@ internal static class TestAppPaths
             throw new InvalidOperationException($"Could not find the repository root above {here}.");
         }
 
-        // .../bin/<Configuration>/net10.0/ : use the same configuration as this test assembly.
+        // .../bin/<Configuration>/net10.0/ : use the same configuration as this assembly.
         var configuration = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
-        var dll = Path.Combine(dir.FullName, "tests", "LiveFixtures.TestApp", "bin", configuration, "net10.0", "LiveFixtures.TestApp.dll");
+        var dll = Path.Combine(dir.FullName, "tests", project, "bin", configuration, "net10.0", project + ".dll");
         return File.Exists(dll)
             ? dll
-            : throw new InvalidOperationException($"The test app is not built: {dll} is missing. Build the solution first ('dotnet build').");
+            : throw new InvalidOperationException($"{project} is not built: {dll} is missing. Build the solution first ('dotnet build').");
     }
 }

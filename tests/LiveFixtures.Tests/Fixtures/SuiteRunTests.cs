@@ -1,0 +1,177 @@
+using LiveFixtures.Testing;
+using Xunit;
+
+namespace LiveFixtures.Tests.Fixtures;
+
+/// <summary>
+/// Runs the example suite (tests/LiveFixtures.Suite: 44 classes on one assembly-scoped app, Class12 crashes it,
+/// Class25 degrades it, plus four classes with their own class-scoped app) and checks its XML report.
+/// </summary>
+public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
+{
+    private const int TestTimeout = 150_000;
+
+    // Not a speed goal: the library's waits default to 60 s, so a test far below that waited out no timeout.
+    private static readonly TimeSpan NoTimeoutWaited = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FailsFast = TimeSpan.FromSeconds(2);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_CrashAndDegradeOnTheSharedApp_EveryTestPasses()
+    {
+        var report = await runs.Normal.WaitAsync(Token);
+
+        Assert.True(report.ExitCode == 0, report.ToString());
+        Assert.Equal(44, report.SharedTests.Count);
+        Assert.Equal(44 + 8, report.Tests.Count);
+        Assert.All(report.Tests, t => Assert.True(t.Result == "Pass", $"{t.Name}: {t.Result}: {t.Failure}"));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_CrashingTest_IsWarnedWithTheExitCodeAndGetsTheOutputAttached()
+    {
+        var crash = (await runs.Normal.WaitAsync(Token)).Test("Class12");
+
+        var warning = Assert.Single(crash.Warnings);
+        Assert.Contains("SuiteApp (generation 1, pid ", warning, StringComparison.Ordinal);
+        Assert.Contains("died during this test", warning, StringComparison.Ordinal);
+        Assert.Contains("exit code 134 (SIGABRT)", warning, StringComparison.Ordinal);
+        Assert.Contains("IM_ASSERT failed: g.WithinFrameScope", warning, StringComparison.Ordinal);
+        Assert.Equal(["SuiteApp-gen1-this-test.log", "SuiteApp-gen1.log"], crash.Attachments.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("IM_ASSERT failed", crash.Attachments["SuiteApp-gen1-this-test.log"], StringComparison.Ordinal);
+        Assert.DoesNotContain("clicked Class11", crash.Attachments["SuiteApp-gen1-this-test.log"], StringComparison.Ordinal);
+        Assert.Contains("clicked Class11", crash.Attachments["SuiteApp-gen1.log"], StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_FirstTestAfterTheCrash_IsToldWhichTestKilledTheApp()
+    {
+        var after = (await runs.Normal.WaitAsync(Token)).Test("Class13");
+
+        var warning = Assert.Single(after.Warnings);
+        Assert.Contains("died during test 'LiveFixtures.Suite.AssemblyScope.Class12.Crash_KillsTheSharedApp'", warning, StringComparison.Ordinal);
+        Assert.Contains("exit code 134 (SIGABRT)", warning, StringComparison.Ordinal);
+        Assert.Contains("This test starts on generation 2", warning, StringComparison.Ordinal);
+        Assert.Equal(["SuiteApp-gen1.log"], after.Attachments.Keys);
+        TestContext.Current.TestOutputHelper?.WriteLine($"Class13 (respawns the app) took {after.Time.TotalMilliseconds:0} ms.");
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_DegradingTestAndTheNext_AreWarned()
+    {
+        var report = await runs.Normal.WaitAsync(Token);
+        var degrade = report.Test("Class25");
+        var after = report.Test("Class26");
+
+        var during = Assert.Single(degrade.Warnings);
+        Assert.Contains("SuiteApp (generation 2, pid ", during, StringComparison.Ordinal);
+        Assert.Contains("degraded during this test", during, StringComparison.Ordinal);
+        Assert.Contains("answered 503", during, StringComparison.Ordinal);
+        Assert.Equal(["SuiteApp-gen2-this-test.log", "SuiteApp-gen2.log"], degrade.Attachments.Keys.Order(StringComparer.Ordinal));
+        var next = Assert.Single(after.Warnings);
+        Assert.Contains("degraded during test 'LiveFixtures.Suite.AssemblyScope.Class25.Degrade_BreaksTheSharedAppsClicks'", next, StringComparison.Ordinal);
+        Assert.Contains("This test starts on generation 3", next, StringComparison.Ordinal);
+        Assert.Equal(["SuiteApp-gen2.log"], after.Attachments.Keys);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_EveryOtherTest_HasNoWarningAndNoAttachment()
+    {
+        var report = await runs.Normal.WaitAsync(Token);
+
+        var quiet = report.Tests.Where(t => t.Class is not ("Class12" or "Class13" or "Class25" or "Class26")).ToList();
+
+        Assert.Equal(report.Tests.Count - 4, quiet.Count);
+        Assert.All(quiet, t => Assert.True(t.Warnings.Count == 0 && t.Attachments.Count == 0, $"{t.Name}: {string.Join(Environment.NewLine, t.Warnings)}"));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_EveryTest_RunsOnTheGenerationAfterTheLastDeath()
+    {
+        var shared = (await runs.Normal.WaitAsync(Token)).SharedTests;
+
+        var generations = shared.Select(t => t.Generation).ToList();
+        var pids = shared.GroupBy(t => t.Generation).Select(g => Assert.Single(g.Select(t => t.Pid).Distinct())).ToList();
+
+        Assert.Equal([.. Enumerable.Repeat(1, 12), .. Enumerable.Repeat(2, 13), .. Enumerable.Repeat(3, 19)], generations);
+        Assert.Equal(3, pids.Distinct().Count());
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_NoTest_WaitsOutATimeout()
+    {
+        var report = await runs.Normal.WaitAsync(Token);
+
+        Assert.All(report.Tests, t => Assert.True(t.Time < NoTimeoutWaited, $"{t.Name} took {t.Time.TotalSeconds:0.000} s"));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_ClassFixtures_GiveEachClassItsOwnProcess()
+    {
+        var report = await runs.Normal.WaitAsync(Token);
+        var sharedPids = report.SharedTests.Select(t => t.Pid).ToHashSet();
+
+        var perClass = report.Tests.Where(t => t.Class.StartsWith("PerClass", StringComparison.Ordinal)).GroupBy(t => t.Class).ToList();
+        var pids = perClass.Select(c => Assert.Single(c.Select(t => t.Pid).Distinct())).ToList();
+
+        Assert.Equal(4, perClass.Count);
+        Assert.All(perClass, c => Assert.Equal(2, c.Count()));
+        Assert.Equal(4, pids.Distinct().Count());
+        Assert.DoesNotContain(pids, sharedPids.Contains);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_AfterTheRun_NoAppProcessIsLeft()
+    {
+        var report = await runs.Normal.WaitAsync(Token);
+
+        var pids = report.Tests.Select(t => t.Pid).Distinct().ToList();
+
+        Assert.Equal(3 + 4, pids.Count);
+        try
+        {
+            Assert.All(pids, pid => Assert.False(OsProcess.IsRunning(pid), $"pid {pid} still runs"));
+        }
+        finally
+        {
+            pids.ForEach(OsProcess.KillQuietly);
+        }
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task BudgetMode_CrashLoop_UsesUpTheBudgetThenEveryTestFailsFast()
+    {
+        var report = await runs.Budget.WaitAsync(Token);
+        var shared = report.SharedTests;
+
+        // Generation 1 and the two respawns the budget allows each crash on their first click. The guard's check after
+        // the test can run before the OS reports the exit (the sockets close first); it must still call it a crash.
+        var crashing = shared.Take(3).ToList();
+        var faulted = shared.Skip(3).ToList();
+
+        Assert.True(report.ExitCode != 0, report.ToString());
+        Assert.All(crashing, t => Assert.Equal("Fail", t.Result));
+        Assert.All(crashing, t => Assert.Contains(t.Warnings, w => w.Contains("died during this test: exit code 134 (SIGABRT)", StringComparison.Ordinal)));
+        Assert.Equal(41, faulted.Count);
+        Assert.All(faulted, t =>
+        {
+            Assert.Equal("Fail", t.Result);
+            Assert.StartsWith("LiveFixtures.LiveProcessFaultedException", t.Failure, StringComparison.Ordinal);
+            Assert.Contains("restart budget (2 respawns within 600 s) is used up", t.Failure, StringComparison.Ordinal);
+            Assert.True(t.Time < FailsFast, $"{t.Name} took {t.Time.TotalSeconds:0.000} s to fail");
+        });
+        TestContext.Current.TestOutputHelper?.WriteLine($"Faulted tests took {faulted.Min(t => t.Time).TotalMilliseconds:0.0} to {faulted.Max(t => t.Time).TotalMilliseconds:0.0} ms.");
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task BudgetMode_ClassFixtures_AreNotTouchedByTheSharedAppsBudget()
+    {
+        var report = await runs.Budget.WaitAsync(Token);
+
+        var perClass = report.Tests.Where(t => t.Class.StartsWith("PerClass", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(8, perClass.Count);
+        Assert.All(perClass, t => Assert.True(t.Result == "Pass", $"{t.Name}: {t.Failure}"));
+    }
+}
