@@ -22,9 +22,19 @@ public sealed partial class LiveProcess
         cancellationToken = OrTestToken(cancellationToken);
         var caller = Xunit.TestContext.Current?.Test?.TestDisplayName;
         var seen = Current?.Number ?? 0;
+        var attemptsSeen = Volatile.Read(ref _finishedAttempts);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+
+            // Single flight for failures too: a caller that waited while a start failed gets that failure,
+            // instead of paying for another start attempt of its own.
+            if (_lastStartFailure is { } failed && failed.Attempt > attemptsSeen)
+            {
+                failed.Error.Throw();
+            }
+
             if (caller is not null)
             {
                 lock (_stateLock)
@@ -130,11 +140,26 @@ public sealed partial class LiveProcess
         {
             if (old.EndRecord is null && old.HasExited)
             {
-                await old.ExitRecord.Task.ConfigureAwait(false);
+                var exit = await old.ExitRecord.Task.ConfigureAwait(false);
+                lock (_stateLock)
+                {
+                    // It died in the instant between its readiness and the Ready state: still a death that counts.
+                    if (old.EndRecord is null && exit.Cause == DeathCause.Exited)
+                    {
+                        old.EndRecord = exit;
+                        _ledger.RecordDeath(exit);
+                    }
+                }
             }
 
             previous = old.EndRecord;
             await TerminateAsync(old, TimeSpan.Zero).ConfigureAwait(false);
+            lock (_stateLock)
+            {
+                // The old generation is gone: a failed spawn next must not be charged to its death again.
+                _current = null;
+                _currentInfo = null;
+            }
         }
 
         if (previous is not null && previous.Cause != DeathCause.Stopped)

@@ -34,6 +34,27 @@ public sealed partial class LiveProcess
 
     private async Task<LiveGeneration> StartGenerationAsync(DeathRecord? previous, CancellationToken cancellationToken)
     {
+        var attempt = Interlocked.Increment(ref _startAttempts);
+        try
+        {
+            var generation = await StartOnceAsync(previous, cancellationToken).ConfigureAwait(false);
+            _lastStartFailure = null;
+            return generation;
+        }
+        catch (LiveProcessStartException e)
+        {
+            _lastStartFailure = (attempt, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e));
+            throw;
+        }
+        finally
+        {
+            // Attempts run one at a time under the gate, so attempt k is the k-th to finish.
+            Interlocked.Increment(ref _finishedAttempts);
+        }
+    }
+
+    private async Task<LiveGeneration> StartOnceAsync(DeathRecord? previous, CancellationToken cancellationToken)
+    {
         var number = Interlocked.Increment(ref _generation);
         SetState(LiveProcessState.Starting, number);
         SpawnedProcess spawned;
@@ -132,7 +153,7 @@ public sealed partial class LiveProcess
         var probe = _spec.Readiness!;
         using var arrived = new SemaphoreSlim(0, 1);
         using var subscription = probe.IsEventDriven
-            ? spawned.Output.Subscribe(_ => { try { arrived.Release(); } catch (SemaphoreFullException) { } }, 0, replay: false)
+            ? spawned.Output.Subscribe(_ => { try { arrived.Release(); } catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException) { } }, 0, replay: false)
             : null;
         var context = spawned.ProbeState!.ToContext();
         await _readiness.ExecuteAsync(
@@ -186,7 +207,7 @@ public sealed partial class LiveProcess
             ? $"Check that the app listens where the probe looks{PortsText(spawned)}, or raise WithStartupTimeout."
             : "Fix the start-up error shown above; the next EnsureReadyAsync tries again.";
         return new LiveProcessStartException(
-            $"LiveProcess '{Name}' (generation {spawned.Generation}, pid {spawned.Pid}) {what}: {cause}.{Environment.NewLine}" +
+            $"LiveProcess '{Name}' (generation {spawned.Generation}, pid {spawned.Pid}) {what}{(record.TestName is null ? "" : $" (during test '{record.TestName}')")}: {cause}.{Environment.NewLine}" +
             $"Last output:{Environment.NewLine}{OutputLog.Format(record.OutputTail)}{Environment.NewLine}{fix}",
             record)
         {

@@ -154,7 +154,12 @@ public sealed partial class LiveProcess
     private List<OsProcessInfo> FindFamily(SpawnedProcess spawned)
     {
         var all = _table.Snapshot();
-        var family = ProcessTables.Descendants(all, spawned.Pid).ToDictionary(p => p.Pid);
+
+        // Parentage is only ours while the root is our unreaped child: once it has exited its children were
+        // re-parented, and its pid may belong to a stranger now. Then the cookie alone says what is ours.
+        var family = spawned.HasExited
+            ? new Dictionary<int, OsProcessInfo>()
+            : ProcessTables.Descendants(all, spawned.Pid).ToDictionary(p => p.Pid);
         foreach (var marked in all.Where(p => p.Pid != spawned.Pid && !family.ContainsKey(p.Pid) && CarriesCookie(p.Pid, spawned)))
         {
             family[marked.Pid] = marked;

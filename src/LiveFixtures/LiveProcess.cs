@@ -26,6 +26,9 @@ public sealed partial class LiveProcess : IAsyncDisposable
     private int _generation;
     private int _disposed;
     private string? _lastCaller;
+    private int _startAttempts;
+    private int _finishedAttempts;
+    private (int Attempt, System.Runtime.ExceptionServices.ExceptionDispatchInfo Error)? _lastStartFailure;
 
     internal LiveProcess(LaunchSpec spec, IProcessTable table)
     {
@@ -37,7 +40,10 @@ public sealed partial class LiveProcess : IAsyncDisposable
         TrackOpen(this);
     }
 
-    /// <summary>Occurs when the state changes (from the thread that changed it; keep handlers short).</summary>
+    /// <summary>
+    /// Occurs when the state changes, on the thread that changed it, often while the handle's gate is held: keep
+    /// handlers short and never call back into the handle synchronously. Exceptions from handlers are ignored.
+    /// </summary>
     public event EventHandler<LiveProcessStateChangedEventArgs>? StateChanged;
 
     /// <summary>Gets the name of the process, used in every message.</summary>
@@ -122,9 +128,20 @@ public sealed partial class LiveProcess : IAsyncDisposable
             _state = state;
         }
 
-        if (previous != state)
+        if (previous != state && StateChanged is { } handlers)
         {
-            StateChanged?.Invoke(this, new LiveProcessStateChangedEventArgs(previous, state, generation, detail));
+            var change = new LiveProcessStateChangedEventArgs(previous, state, generation, detail);
+            foreach (var handler in handlers.GetInvocationList().Cast<EventHandler<LiveProcessStateChangedEventArgs>>())
+            {
+                try
+                {
+                    handler(this, change);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A subscriber's failure must not stop the handle from recording a death or waking waiters.
+                }
+            }
         }
     }
 

@@ -26,8 +26,11 @@ public abstract partial class LiveProcessFixture
         DeathRecord? death;
         try
         {
-            // Its own timeout (the liveness probe's) bounds this; the test's token may already be cancelled.
-            death = await Process.CheckAsync(CancellationToken.None).ConfigureAwait(false);
+            // The generation this test started on may already have been replaced by a parallel test: its own
+            // death record says what happened to it. Otherwise check the current one (bounded by the probe's timeout;
+            // the test's token may already be cancelled).
+            death = Process.Deaths.LastOrDefault(d => d.Generation == scope.Generation.Number)
+                ?? await Process.CheckAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

@@ -18,7 +18,8 @@ public sealed class LiveProcessFailureTests
 
         var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(Token));
 
-        Assert.Contains("exited while starting: exit code 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("exited while starting (during test '", error.Message, StringComparison.Ordinal);
+        Assert.Contains("): exit code 3.", error.Message, StringComparison.Ordinal);
         Assert.Contains("fatal: startup failed", error.Message, StringComparison.Ordinal);
         Assert.Equal(DeathCause.FailedToStart, error.Death!.Cause);
         Assert.Equal(LiveProcessState.Dead, app.State);

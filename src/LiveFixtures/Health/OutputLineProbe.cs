@@ -41,6 +41,10 @@ internal sealed class OutputLineProbe(Regex pattern) : IProbe
             _pattern = pattern;
             _context = context;
             _subscription = context.Output.Subscribe(Consider, afterSequence: 0, replay: true);
+            if (Matched is not null)
+            {
+                _subscription.Dispose(); // matched during the replay, before the field was set
+            }
         }
 
         public OutputLine? Matched

@@ -10,7 +10,8 @@ internal sealed class TcpProbe(string portName) : IProbe
 
     public async ValueTask<ProbeResult> CheckAsync(ProbeContext context, CancellationToken cancellationToken)
     {
-        if (!context.Ports.TryGetValue(portName, out var port))
+        if (!context.Ports.TryGetValue(portName, out var port)
+            && !(context.Values.TryGetValue(portName, out var text) && int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out port)))
         {
             return ProbeResult.Unhealthy($"no port named '{portName}' is known yet");
         }

@@ -15,6 +15,10 @@ namespace LiveFixtures.Launching;
 internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 {
     private static readonly string RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Launcher> LogOwners = new(StringComparer.Ordinal);
+
+    /// <summary>Tells two handles of the same name apart (parallel class fixtures of one type share a name).</summary>
+    private readonly string _handleId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
     public SpawnedProcess Spawn(int generation)
     {
@@ -26,7 +30,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             var ports = AllocatePorts(name, generation, leases);
             if (spec.Workspace)
             {
-                workspace = Path.Combine(Path.GetTempPath(), "livefixtures", "workspaces", $"{Sanitize(name)}-{RunId}-{Environment.ProcessId}-gen{generation}");
+                workspace = Path.Combine(Path.GetTempPath(), "livefixtures", "workspaces", $"{Sanitize(name)}-{RunId}-{Environment.ProcessId}-{_handleId}-gen{generation}");
                 if (Directory.Exists(workspace))
                 {
                     Directory.Delete(workspace, recursive: true);
@@ -182,6 +186,12 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         {
             Directory.CreateDirectory(dir);
             path = Path.Combine(dir, $"{Sanitize(name)}-gen{generation}.log");
+            if (LogOwners.GetOrAdd(path, this) != this)
+            {
+                // Another handle of the same name in this run writes that file: keep both logs whole.
+                path = Path.Combine(dir, $"{Sanitize(name)}-{_handleId}-gen{generation}.log");
+            }
+
             file = new StreamWriter(path, append: false) { AutoFlush = true };
         }
 

@@ -136,7 +136,15 @@ public sealed class OutputLog
 
         foreach (var listener in listeners)
         {
-            listener(line);
+            try
+            {
+                listener(line);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A listener's failure (a disposed waiter, a regex timeout) must never stop the drain:
+                // the child would block on a full pipe.
+            }
         }
     }
 

@@ -9,6 +9,7 @@ namespace LiveFixtures.Platform;
 internal sealed partial class LinuxProcessTable : IProcessTable
 {
     private const int Esrch = 3;
+    private const int Eperm = 1;
 
     public bool SupportsProcessGroups => File.Exists(SetsidPath);
 
@@ -166,7 +167,8 @@ internal sealed partial class LinuxProcessTable : IProcessTable
         }
 
         var errno = Marshal.GetLastPInvokeError();
-        return errno == Esrch
+        // ESRCH: gone already. EPERM: not ours to signal (a setuid helper); the stop reports what it could kill.
+        return errno is Esrch or Eperm
             ? false
             : throw new InvalidOperationException($"kill({pid}, {signal}) failed with errno {errno}.");
     }

@@ -1,0 +1,70 @@
+using LiveFixtures.Health;
+using LiveFixtures.Output;
+using LiveFixtures.Testing;
+using Xunit;
+
+namespace LiveFixtures.Tests;
+
+/// <summary>Edge cases found in review: shared start failures, same-named handles, listener failures, output ports.</summary>
+public sealed class LiveProcessReviewFixesTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact(Timeout = 60_000)]
+    public async Task EnsureReadyAsync_CallersWaitingOnAFailingStart_ShareItsFailure()
+    {
+        await using var app = TestAppPaths.Builder("--exit-during-startup", "3", "--startup-delay-ms", "300").Build();
+
+        var callers = Enumerable.Range(0, 8).Select(_ => app.EnsureReadyAsync(Token)).ToArray();
+        var errors = await Task.WhenAll(callers.Select(c => Assert.ThrowsAsync<LiveProcessStartException>(() => c)));
+
+        Assert.Equal(1, app.GenerationCount);
+        Assert.All(errors, e => Assert.Contains("exit code 3", e.Message, StringComparison.Ordinal));
+        await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(Token));
+        Assert.Equal(2, app.GenerationCount); // a caller arriving after the failure tries again
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Workspace_TwoHandlesWithOneName_GetTheirOwnDirectories()
+    {
+        await using var a = new LiveProcessBuilder("/bin/sleep").WithName("Same").WithArguments("60").WithWorkspace().Build();
+        await using var b = new LiveProcessBuilder("/bin/sleep").WithName("Same").WithArguments("60").WithWorkspace().Build();
+
+        var first = await a.EnsureReadyAsync(Token);
+        var second = await b.EnsureReadyAsync(Token);
+        await b.StopAsync(cancellationToken: Token);
+
+        Assert.NotEqual(first.WorkspacePath, second.WorkspacePath);
+        Assert.True(Directory.Exists(first.WorkspacePath), "stopping one handle deleted the other's live workspace");
+    }
+
+    [Fact]
+    public void Append_ListenerThrows_OtherListenersAndTheRingCarryOn()
+    {
+        var log = new OutputLog(1, maxLines: 10, maxChars: 1000, TimeProvider.System, file: null);
+        var seen = new List<string>();
+        using var bad = log.Subscribe(_ => throw new ObjectDisposedException("waiter"), 0, replay: false);
+        using var good = log.Subscribe(l => seen.Add(l.Text), 0, replay: false);
+
+        log.Append(OutputSource.StdOut, "one");
+        log.Append(OutputSource.StdOut, "two");
+
+        Assert.Equal(["one", "two"], seen);
+        Assert.Equal(2, log.TotalLines);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Tcp_PortReadFromOutput_IsUsableDuringReadiness()
+    {
+        await using var app = new LiveProcessBuilder("dotnet")
+            .WithArguments(TestAppPaths.Dll, "--port", "0")
+            .WithPortFromOutput()
+            .WithReadiness(Probe.All(Probe.OutputLine(@"^TestApp ready on http://127\.0\.0\.1:(?<port>\d+)"), Probe.Tcp()))
+            .WithStartupTimeout(TimeSpan.FromSeconds(30))
+            .Build();
+
+        var generation = await app.EnsureReadyAsync(Token);
+
+        Assert.True(generation.Port > 0);
+    }
+}
