@@ -67,4 +67,20 @@ public sealed class LiveProcessReviewFixesTests
 
         Assert.True(generation.Port > 0);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task StateChanged_HandlerThrows_DeathIsStillRecordedAndWaitersWake()
+    {
+        await using var app = TestAppPaths.Builder().Build();
+        app.StateChanged += (_, _) => throw new InvalidOperationException("a careless subscriber");
+        var generation = await app.EnsureReadyAsync(Token);
+        using var http = new HttpClient { BaseAddress = generation.BaseAddress };
+
+        await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "exit/9");
+        var exit = await app.WhenExited.WaitAsync(Token);
+
+        Assert.Equal(9, exit.ExitCode);
+        Assert.Equal(LiveProcessState.Dead, app.State);
+        Assert.Equal(2, (await app.EnsureReadyAsync(Token)).Number);
+    }
 }
