@@ -15,7 +15,7 @@ namespace LiveFixtures.Launching;
 internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 {
     private static readonly string RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Launcher> LogOwners = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> LogOwners = new(StringComparer.Ordinal);
 
     /// <summary>Tells two handles of the same name apart (parallel class fixtures of one type share a name).</summary>
     private readonly string _handleId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
@@ -186,7 +186,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         {
             Directory.CreateDirectory(dir);
             path = Path.Combine(dir, $"{Sanitize(name)}-gen{generation}.log");
-            if (LogOwners.GetOrAdd(path, this) != this)
+            if (LogOwners.GetOrAdd(path, _handleId) != _handleId)
             {
                 // Another handle of the same name in this run writes that file: keep both logs whole.
                 path = Path.Combine(dir, $"{Sanitize(name)}-{_handleId}-gen{generation}.log");
