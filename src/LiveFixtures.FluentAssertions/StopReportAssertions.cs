@@ -52,7 +52,7 @@ public sealed class StopReportAssertions : ReferenceTypeAssertions<StopReport, S
     {
         Execute.Assertion
             .ForCondition(Subject.OutputDuringStop.Any(l => l.Text.Contains(text, StringComparison.Ordinal)))
-            .FailWith($"Expected {{context:stop report}} to show the line \"{LiveProcessAssertions.Esc(text)}\" written during the stop, but it wrote:{Environment.NewLine}{LiveProcessAssertions.Esc(Output.OutputLog.Format(Subject.OutputDuringStop))}");
+            .FailWith($"Expected {{context:stop report}} to show the line \"{LiveProcessAssertions.Esc(text)}\" written during the stop, but it wrote:{Environment.NewLine}{LiveProcessAssertions.Esc(OutputLog.Format(Subject.OutputDuringStop))}");
         return new AndConstraint<StopReportAssertions>(this);
     }
 }

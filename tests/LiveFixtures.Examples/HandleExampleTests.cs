@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using LiveFixtures.Health;
 using LiveFixtures.Testing;
 using Xunit;
 

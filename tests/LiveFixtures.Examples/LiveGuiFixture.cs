@@ -1,4 +1,3 @@
-using LiveFixtures.Health;
 using LiveFixtures.Testing;
 
 namespace LiveFixtures.Examples;

@@ -4,7 +4,7 @@ using LiveFixtures;
 // and returns without disposing the handles.
 var sleeper = new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build();
 var shell = new LiveProcessBuilder("/bin/sh").WithArguments("-c", "setsid sleep 301 & echo child $!; exec sleep 302")
-    .WithReadiness(LiveFixtures.Health.Probe.OutputLine("^child "))
+    .WithReadiness(Probe.OutputLine("^child "))
     .Build();
 var first = await sleeper.EnsureReadyAsync();
 var second = await shell.EnsureReadyAsync();

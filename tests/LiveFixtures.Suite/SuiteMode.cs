@@ -1,4 +1,5 @@
-using LiveFixtures.Health;
+using LiveFixtures.Extensibility;
+
 
 namespace LiveFixtures.Suite;
 

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using LiveFixtures.Health;
 using LiveFixtures.Testing;
 using Xunit;
 
@@ -106,7 +105,7 @@ public sealed class LiveProcessLifecycleTests
         await using var app = TestAppPaths.Builder("--startup-delay-ms", "20000").Build();
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
         var starting = app.EnsureReadyAsync(cancel.Token);
-        var line = await app.WaitForOutputAsync(new Regex("^starting"), new LiveFixtures.Output.OutputMark(1, 0), cancellationToken: Token);
+        var line = await app.WaitForOutputAsync(new Regex("^starting"), new OutputMark(1, 0), cancellationToken: Token);
         var pid = app.ProcessId!.Value;
 
         await cancel.CancelAsync();

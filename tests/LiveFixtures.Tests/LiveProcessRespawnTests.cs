@@ -1,3 +1,4 @@
+using LiveFixtures.Extensibility;
 using LiveFixtures.Testing;
 using Xunit;
 
@@ -57,12 +58,12 @@ public sealed class LiveProcessRespawnTests
     public async Task CheckAsync_HungApp_IsDegradedWithinLivenessTimeout()
     {
         await using var app = TestAppPaths.Builder()
-            .WithLiveness(Health.Probe.Http("/health"), TimeSpan.FromMilliseconds(500))
+            .WithLiveness(Probe.Http("/health"), TimeSpan.FromMilliseconds(500))
             .Build();
         var first = await app.EnsureReadyAsync(Token);
         using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromSeconds(1) };
         _ = http.PostAsync("hang", null, Token);
-        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^hanging"), new LiveFixtures.Output.OutputMark(1, 0), cancellationToken: Token);
+        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^hanging"), new OutputMark(1, 0), cancellationToken: Token);
 
         var death = await app.CheckAsync(Token);
 

@@ -1,5 +1,3 @@
-using LiveFixtures.Health;
-using LiveFixtures.Output;
 using LiveFixtures.Testing;
 using Xunit;
 

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using LiveFixtures.Health;
 using LiveFixtures.Testing;
 using Xunit;
 
@@ -76,7 +75,7 @@ public sealed class LiveProcessStopTests
             .Build();
         await app.EnsureReadyAsync(Token);
 
-        await app.WaitForOutputAsync(new Regex("^done-writing$"), new LiveFixtures.Output.OutputMark(1, 0), TimeSpan.FromSeconds(50), Token);
+        await app.WaitForOutputAsync(new Regex("^done-writing$"), new OutputMark(1, 0), TimeSpan.FromSeconds(50), Token);
 
         var output = app.Output!;
         Assert.True(output.TotalLines > 200_000);

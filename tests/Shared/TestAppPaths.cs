@@ -1,5 +1,4 @@
 using LiveFixtures;
-using LiveFixtures.Health;
 
 namespace LiveFixtures.Testing;
 

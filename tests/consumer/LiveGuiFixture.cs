@@ -1,4 +1,3 @@
-using LiveFixtures.Health;
 
 namespace LiveFixtures.Consumer;
 

@@ -1,4 +1,4 @@
-namespace LiveFixtures.Health;
+namespace LiveFixtures.Extensibility;
 
 /// <summary>Checks one thing about a running generation: is it up yet (readiness) or still fine (liveness).</summary>
 /// <remarks>Build probes with the factory methods on <see cref="Probe"/>, or implement this interface.</remarks>

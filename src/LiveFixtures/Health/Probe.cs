@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 
-namespace LiveFixtures.Health;
+namespace LiveFixtures;
 
 /// <summary>Creates the built-in probes.</summary>
 public static class Probe

@@ -1,6 +1,6 @@
 using LiveFixtures.Output;
 
-namespace LiveFixtures.Health;
+namespace LiveFixtures.Extensibility;
 
 /// <summary>Describes the generation a probe is checking.</summary>
 public readonly struct ProbeContext

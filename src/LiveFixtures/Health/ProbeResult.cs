@@ -1,4 +1,4 @@
-namespace LiveFixtures.Health;
+namespace LiveFixtures.Extensibility;
 
 /// <summary>Holds the outcome of one probe: healthy or not, and what it saw.</summary>
 /// <param name="IsHealthy">Whether the probe passed.</param>

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LiveFixtures.Output;
+namespace LiveFixtures;
 
 /// <summary>Holds one line a process wrote, with when and where it was written.</summary>
 /// <param name="Sequence">The line's number within its generation, from 1.</param>

@@ -1,4 +1,4 @@
-namespace LiveFixtures.Output;
+namespace LiveFixtures;
 
 /// <summary>
 /// Keeps the last lines one generation of a process wrote, in a ring bounded in lines and characters,

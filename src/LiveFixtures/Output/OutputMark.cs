@@ -1,4 +1,4 @@
-namespace LiveFixtures.Output;
+namespace LiveFixtures;
 
 /// <summary>Marks a point in a process's output, so that what came after it can be read or waited for.</summary>
 /// <param name="Generation">The generation whose output was marked.</param>

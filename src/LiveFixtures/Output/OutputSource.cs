@@ -1,4 +1,4 @@
-namespace LiveFixtures.Output;
+namespace LiveFixtures;
 
 /// <summary>Names the stream a line of output came from.</summary>
 public enum OutputSource

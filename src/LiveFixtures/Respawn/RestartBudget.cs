@@ -1,4 +1,4 @@
-namespace LiveFixtures.Respawn;
+namespace LiveFixtures;
 
 /// <summary>
 /// Limits respawns in the style of OTP supervisors and systemd start limits: at most

@@ -1,4 +1,3 @@
-using LiveFixtures.Output;
 using Xunit;
 
 namespace LiveFixtures.Tests.Output;

@@ -1,3 +1,4 @@
+using LiveFixtures.Extensibility;
 using LiveFixtures.Timing;
 using Xunit;
 

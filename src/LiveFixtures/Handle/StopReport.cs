@@ -30,7 +30,7 @@ public sealed record StopReport
     public int DescendantsKilled { get; init; }
 
     /// <summary>Gets the output the process wrote during the stop.</summary>
-    public IReadOnlyList<Output.OutputLine> OutputDuringStop { get; init; } = [];
+    public IReadOnlyList<OutputLine> OutputDuringStop { get; init; } = [];
 
     /// <summary>Formats the report in one line.</summary>
     /// <returns>The text.</returns>

@@ -5,7 +5,7 @@ namespace LiveFixtures.Timing;
 /// deadline, ignored cancellation, never reached a condition, raced, or leaked.
 /// </summary>
 /// <remarks>
-/// xUnit reports it as a failed assertion because it implements <see cref="IAssertionException"/>.
+/// xUnit reports it as a failed assertion, not an error: it implements an interface named IAssertionException, which xUnit matches by name.
 /// Its message is a full sentence that names the cause, shows the evidence and ends with what to do.
 /// </remarks>
 public sealed class TimingAssertionException : Exception, IAssertionException

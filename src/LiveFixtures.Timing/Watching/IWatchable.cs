@@ -1,4 +1,4 @@
-namespace LiveFixtures.Timing;
+namespace LiveFixtures.Extensibility;
 
 /// <summary>
 /// Represents something a wait can watch, such as a process or a background task, so that the wait fails
@@ -9,7 +9,7 @@ namespace LiveFixtures.Timing;
 /// description of the death, and never completes while the thing is healthy. Waits subscribe to it with
 /// continuations, so it should complete promptly (event-driven, not polled). If it faults or is canceled, a
 /// wait takes that as "can no longer be watched" and fails too.</para>
-/// <para>Built-in implementations: <see cref="Watchable.ForProcess"/> and <see cref="Watchable.ForTask"/>.</para>
+/// <para>Built-in implementations: <see cref="Timing.Watchable.ForProcess"/> and <see cref="Timing.Watchable.ForTask"/>.</para>
 /// </remarks>
 public interface IWatchable
 {
