@@ -30,7 +30,7 @@ public sealed class CrashingTests(SharedAppFixture app) : LiveTest<SharedAppFixt
 [Collection("Crash 2: the next class starts fresh")]
 public sealed class AfterCrashTests(SharedAppFixture app) : LiveTest<SharedAppFixture>(app)
 {
-    [Fact(Timeout = 60_000)]
+    [Fact]
     public void NextClass_StartsOnAFreshGenerationAndIsTold()
     {
         var previous = Generation.Previous;

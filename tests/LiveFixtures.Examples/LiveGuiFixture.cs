@@ -23,7 +23,7 @@ public sealed class SharedAppFixture : LiveGuiFixture
     public override string Name => "SharedApp";
 }
 
-/// <summary>The same app, one process per test class that uses it (strategy A).</summary>
+/// <summary>The same app, one process per test class that uses it.</summary>
 public sealed class PerClassAppFixture : LiveGuiFixture
 {
     public override string Name => "PerClassApp";

@@ -11,7 +11,7 @@ public sealed class GuardedAppFixture : LiveProcessFixture
 [LiveGuard(typeof(GuardedAppFixture))]
 public sealed class LiveGuardAttributeTests(GuardedAppFixture app) : IClassFixture<GuardedAppFixture>
 {
-    [Fact(Timeout = 60_000)]
+    [Fact]
     public void Before_EachTest_ProcessIsReadyAndTracksThisTest()
     {
         Assert.Equal(LiveProcessState.Ready, app.Process.State);

@@ -8,14 +8,13 @@ namespace LiveFixtures.Tests;
 
 public sealed class LiveProcessFailureTests
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 30_000)]
     public async Task EnsureReadyAsync_AppExitsWhileStarting_FailsAtOnceWithExitCodeAndOutput()
     {
         await using var app = TestAppPaths.Builder("--exit-during-startup", "3").WithStartupTimeout(TimeSpan.FromMinutes(5)).Build();
 
-        var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(Token));
+        var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("exited while starting (during test '", error.Message, StringComparison.Ordinal);
         Assert.Contains("): exit code 3.", error.Message, StringComparison.Ordinal);
@@ -32,7 +31,7 @@ public sealed class LiveProcessFailureTests
             .WithReadiness(Probe.OutputLine("never printed"))
             .Build();
 
-        var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(Token));
+        var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("exit code 139 (SIGSEGV)", error.Message, StringComparison.Ordinal);
         Assert.Contains("booting", error.Message, StringComparison.Ordinal);
@@ -48,7 +47,7 @@ public sealed class LiveProcessFailureTests
             .WithStartupTimeout(TimeSpan.FromMilliseconds(700))
             .Build();
 
-        var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(Token));
+        var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
         Assert.Contains("did not become ready within 700 ms", error.Message, StringComparison.Ordinal);
         Assert.Contains("refused", error.Message, StringComparison.Ordinal);
@@ -59,8 +58,8 @@ public sealed class LiveProcessFailureTests
     public async Task WaitForOutputAsync_ProcessDiesDuringWait_FailsAtOnceNotByTimeout()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var generation = await app.EnsureReadyAsync(Token);
-        var waiting = app.WaitForOutputAsync(new Regex("never printed"), timeout: TimeSpan.FromMinutes(5), cancellationToken: Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        var waiting = app.WaitForOutputAsync(new Regex("never printed"), timeout: TimeSpan.FromMinutes(5), cancellationToken: TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
 
         await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "exit/42");
@@ -79,7 +78,7 @@ public sealed class LiveProcessFailureTests
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
         await using var app = TestAppPaths.Builder().WithFixedPort("hook", port).Build();
 
-        var error = await Assert.ThrowsAsync<PortInUseException>(() => app.EnsureReadyAsync(Token));
+        var error = await Assert.ThrowsAsync<PortInUseException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(port, error.Port);
         Assert.Equal(Environment.ProcessId, error.HolderProcessId);

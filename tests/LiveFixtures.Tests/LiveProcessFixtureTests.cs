@@ -5,7 +5,6 @@ namespace LiveFixtures.Tests;
 
 public sealed class LiveProcessFixtureTests
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 60_000)]
     public async Task InitializeAsync_StartFails_CauseCapturedOnceAndRethrownOnEveryAccess()
@@ -14,8 +13,8 @@ public sealed class LiveProcessFixtureTests
         await fixture.InitializeAsync();
         try
         {
-            var first = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.EnsureReadyAsync(Token));
-            var second = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.BeginTestAsync(Token));
+            var first = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.EnsureReadyAsync(TestContext.Current.CancellationToken));
+            var second = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.BeginTestAsync(TestContext.Current.CancellationToken));
 
             Assert.Contains("'BrokenApp' is unavailable", first.Message, StringComparison.Ordinal);
             Assert.Contains("exit code 3", first.Message, StringComparison.Ordinal);
@@ -39,7 +38,7 @@ public sealed class LiveProcessFixtureTests
             LiveFixtureUnavailableException? error = null;
             try
             {
-                await fixture.EnsureReadyAsync(Token);
+                await fixture.EnsureReadyAsync(TestContext.Current.CancellationToken);
             }
             catch (LiveFixtureUnavailableException e)
             {
@@ -56,7 +55,7 @@ public sealed class LiveProcessFixtureTests
         }
     }
 
-    [Fact(Timeout = 60_000)]
+    [Fact]
     public async Task InitializeAsync_BadConfiguration_IsReportedOnAccess()
     {
         var fixture = new MisconfiguredFixture();
@@ -79,13 +78,13 @@ public sealed class LiveProcessFixtureTests
             var first = fixture.Generation;
             Assert.Equal(first.BaseAddress, fixture.Http.BaseAddress);
             await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(fixture.Http, "crash");
-            await fixture.Process.WhenExited.WaitAsync(Token);
+            await fixture.Process.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
 
-            var second = await fixture.EnsureReadyAsync(Token);
+            var second = await fixture.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
             Assert.Equal(second.BaseAddress, fixture.Http.BaseAddress);
             Assert.NotEqual(first.Port, second.Port);
-            Assert.Equal("ok", await fixture.Http.GetStringAsync("health", Token));
+            Assert.Equal("ok", await fixture.Http.GetStringAsync("health", TestContext.Current.CancellationToken));
         }
         finally
         {
@@ -100,8 +99,8 @@ public sealed class LiveProcessFixtureTests
         await fixture.InitializeAsync();
         try
         {
-            var scope = await fixture.BeginTestAsync(Token);
-            (await fixture.Http.PostAsync("degrade", null, Token)).EnsureSuccessStatusCode();
+            var scope = await fixture.BeginTestAsync(TestContext.Current.CancellationToken);
+            (await fixture.Http.PostAsync("degrade", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 
             await scope.DisposeAsync();
 
@@ -109,7 +108,7 @@ public sealed class LiveProcessFixtureTests
             Assert.Equal(DeathCause.Degraded, death.Cause);
             Assert.Equal(TestContext.Current.Test!.TestDisplayName, death.TestName);
             Assert.Contains(TestContext.Current.Warnings ?? [], w => w.Contains("degraded during this test", StringComparison.Ordinal));
-            var next = await fixture.EnsureReadyAsync(Token);
+            var next = await fixture.EnsureReadyAsync(TestContext.Current.CancellationToken);
             Assert.Equal(2, next.Number);
             Assert.Contains(TestContext.Current.Warnings ?? [], w => w.Contains("This test starts on generation 2", StringComparison.Ordinal));
         }

@@ -7,7 +7,6 @@ namespace LiveFixtures.Tests;
 
 public sealed class LiveProcessLifecycleTests
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 60_000)]
     public async Task EnsureReadyAsync_TestApp_StartsReadyOnAllocatedPort()
@@ -15,7 +14,7 @@ public sealed class LiveProcessLifecycleTests
         await using var app = TestAppPaths.Builder().Build();
         Assert.Equal(LiveProcessState.NotStarted, app.State);
 
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(LiveProcessState.Ready, app.State);
         Assert.Equal(1, generation.Number);
@@ -23,7 +22,7 @@ public sealed class LiveProcessLifecycleTests
         Assert.True(OsProcess.IsRunning(generation.ProcessId));
         Assert.Equal(new Uri($"http://127.0.0.1:{generation.Port}/"), generation.BaseAddress);
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
-        var state = await http.GetFromJsonAsync<Dictionary<string, object>>("state", Token);
+        var state = await http.GetFromJsonAsync<Dictionary<string, object>>("state", TestContext.Current.CancellationToken);
         Assert.Equal(generation.ProcessId.ToString(), state!["pid"].ToString());
         Assert.Contains(app.Output!.Tail(), l => l.Text.Contains($"pid {generation.ProcessId}", StringComparison.Ordinal));
     }
@@ -32,9 +31,9 @@ public sealed class LiveProcessLifecycleTests
     public async Task EnsureReadyAsync_CalledAgainWhileHealthy_ReturnsSameGeneration()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var first = await app.EnsureReadyAsync(Token);
+        var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
-        var second = await app.EnsureReadyAsync(Token);
+        var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         Assert.Same(first, second);
         Assert.Equal(1, app.GenerationCount);
@@ -51,20 +50,20 @@ public sealed class LiveProcessLifecycleTests
             .WithLiveness(Probe.Http("/health"))
             .Build();
 
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         Assert.True(generation.Port > 0);
         using var http = new HttpClient();
-        Assert.Equal("ok", await http.GetStringAsync(new Uri(generation.BaseAddress!, "health"), Token));
+        Assert.Equal("ok", await http.GetStringAsync(new Uri(generation.BaseAddress!, "health"), TestContext.Current.CancellationToken));
     }
 
     [Fact(Timeout = 60_000)]
     public async Task StopAsync_HealthyApp_StopsGracefullyAndLeavesNothing()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
-        var report = await app.StopAsync(cancellationToken: Token);
+        var report = await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(StopOutcome.Graceful, report.Outcome);
         Assert.Equal(0, report.ExitCode);
@@ -77,7 +76,7 @@ public sealed class LiveProcessLifecycleTests
     {
         var app = TestAppPaths.Builder().Build();
 
-        var report = await app.StopAsync(cancellationToken: Token);
+        var report = await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
         await app.DisposeAsync();
         await app.DisposeAsync();
 
@@ -88,10 +87,10 @@ public sealed class LiveProcessLifecycleTests
     public async Task EnsureReadyAsync_AfterStop_StartsAgainWithoutCountingARespawn()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var first = await app.EnsureReadyAsync(Token);
-        await app.StopAsync(cancellationToken: Token);
+        var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
 
-        var second = await app.EnsureReadyAsync(Token);
+        var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(2, second.Number);
         Assert.NotEqual(first.ProcessId, second.ProcessId);
@@ -103,9 +102,9 @@ public sealed class LiveProcessLifecycleTests
     public async Task EnsureReadyAsync_CancelledWhileStarting_LeavesNoProcessBehind()
     {
         await using var app = TestAppPaths.Builder("--startup-delay-ms", "20000").Build();
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         var starting = app.EnsureReadyAsync(cancel.Token);
-        var line = await app.WaitForOutputAsync(new Regex("^starting"), new OutputMark(1, 0), cancellationToken: Token);
+        var line = await app.WaitForOutputAsync(new Regex("^starting"), new OutputMark(1, 0), cancellationToken: TestContext.Current.CancellationToken);
         var pid = app.ProcessId!.Value;
 
         await cancel.CancelAsync();
@@ -119,20 +118,20 @@ public sealed class LiveProcessLifecycleTests
     public async Task Workspace_FreshPerGeneration_DeletedAfterCleanStopKeptAfterDeath()
     {
         await using var app = TestAppPaths.Builder("--state-dir", "{workspace}").WithWorkspace().Build();
-        var first = await app.EnsureReadyAsync(Token);
+        var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         Assert.True(File.Exists(Path.Combine(first.WorkspacePath!, "app.pid")));
-        await File.WriteAllTextAsync(Path.Combine(first.WorkspacePath!, "half-written.tmp"), "x", Token);
+        await File.WriteAllTextAsync(Path.Combine(first.WorkspacePath!, "half-written.tmp"), "x", TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = first.BaseAddress };
         await PostIgnoringDisconnectAsync(http, "crash");
-        await app.WhenExited.WaitAsync(Token);
+        await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
 
-        var second = await app.EnsureReadyAsync(Token);
+        var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         Assert.NotEqual(first.WorkspacePath, second.WorkspacePath);
         Assert.Equal(first.WorkspacePath, second.Previous!.WorkspacePath);
         Assert.True(Directory.Exists(first.WorkspacePath), "a dead generation's workspace is kept for inspection");
         Assert.DoesNotContain(second.Output.Tail(), l => l.Text.Contains("found stale file", StringComparison.Ordinal));
-        await app.StopAsync(cancellationToken: Token);
+        await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
         Assert.False(Directory.Exists(second.WorkspacePath), "a cleanly stopped generation's workspace is deleted");
         Directory.Delete(first.WorkspacePath!, recursive: true);
     }
@@ -141,12 +140,12 @@ public sealed class LiveProcessLifecycleTests
     public async Task WaitForOutputAsync_LineAfterMark_IsFound()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         var mark = app.Output!.Mark();
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
-        (await http.PostAsync("click/ok", null, Token)).EnsureSuccessStatusCode();
+        (await http.PostAsync("click/ok", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
 
-        var line = await app.WaitForOutputAsync(new Regex("clicked ok"), mark, cancellationToken: Token);
+        var line = await app.WaitForOutputAsync(new Regex("clicked ok"), mark, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal("clicked ok", line.Text);
     }
@@ -155,7 +154,7 @@ public sealed class LiveProcessLifecycleTests
     {
         try
         {
-            using var response = await http.PostAsync(path, null, Token);
+            using var response = await http.PostAsync(path, null, TestContext.Current.CancellationToken);
         }
         catch (HttpRequestException)
         {

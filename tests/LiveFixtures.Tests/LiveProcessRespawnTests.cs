@@ -6,19 +6,18 @@ namespace LiveFixtures.Tests;
 
 public sealed class LiveProcessRespawnTests
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 60_000)]
     public async Task EnsureReadyAsync_AfterCrash_RespawnsAndReportsExitCodeSignalAndOutput()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var first = await app.EnsureReadyAsync(Token);
+        var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = first.BaseAddress };
         await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "crash");
-        var exit = await app.WhenExited.WaitAsync(Token);
+        var exit = await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(LiveProcessState.Dead, app.State);
 
-        var second = await app.EnsureReadyAsync(Token);
+        var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(134, exit.ExitCode);
         Assert.Equal("SIGABRT", exit.SignalName);
@@ -37,13 +36,13 @@ public sealed class LiveProcessRespawnTests
     public async Task EnsureReadyAsync_AfterDegrade_ReplacesLiveButFailingGeneration()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var first = await app.EnsureReadyAsync(Token);
+        var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = first.BaseAddress };
-        (await http.PostAsync("degrade", null, Token)).EnsureSuccessStatusCode();
-        using var click = await http.PostAsync("click/ok", null, Token);
+        (await http.PostAsync("degrade", null, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        using var click = await http.PostAsync("click/ok", null, TestContext.Current.CancellationToken);
         Assert.Equal(500, (int)click.StatusCode);
 
-        var second = await app.EnsureReadyAsync(Token);
+        var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         var previous = second.Previous!;
         Assert.Equal(DeathCause.Degraded, previous.Cause);
@@ -51,7 +50,7 @@ public sealed class LiveProcessRespawnTests
         Assert.Contains("cannot schedule new futures after shutdown", previous.DescribeCause(), StringComparison.Ordinal);
         Assert.False(OsProcess.IsRunning(first.ProcessId), "the degraded generation is stopped, not left running");
         using var http2 = new HttpClient { BaseAddress = second.BaseAddress };
-        Assert.Equal(200, (int)(await http2.PostAsync("click/ok", null, Token)).StatusCode);
+        Assert.Equal(200, (int)(await http2.PostAsync("click/ok", null, TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact(Timeout = 60_000)]
@@ -60,18 +59,18 @@ public sealed class LiveProcessRespawnTests
         await using var app = TestAppPaths.Builder()
             .WithLiveness(Probe.Http("/health"), TimeSpan.FromMilliseconds(500))
             .Build();
-        var first = await app.EnsureReadyAsync(Token);
+        var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = first.BaseAddress, Timeout = TimeSpan.FromSeconds(1) };
-        _ = http.PostAsync("hang", null, Token);
-        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^hanging"), new OutputMark(1, 0), cancellationToken: Token);
+        _ = http.PostAsync("hang", null, TestContext.Current.CancellationToken);
+        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^hanging"), new OutputMark(1, 0), cancellationToken: TestContext.Current.CancellationToken);
 
-        var death = await app.CheckAsync(Token);
+        var death = await app.CheckAsync(TestContext.Current.CancellationToken);
 
         Assert.NotNull(death);
         Assert.Equal(DeathCause.Degraded, death.Cause);
         Assert.Contains("hung", death.DescribeCause(), StringComparison.Ordinal);
         Assert.Equal(LiveProcessState.Degraded, app.State);
-        var second = await app.EnsureReadyAsync(Token);
+        var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         Assert.Equal(2, second.Number);
     }
 
@@ -79,14 +78,14 @@ public sealed class LiveProcessRespawnTests
     public async Task EnsureReadyAsync_64CallersRaceAfterCrash_ExactlyOneRespawn()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var first = await app.EnsureReadyAsync(Token);
+        var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = first.BaseAddress };
         await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "crash");
-        await app.WhenExited.WaitAsync(Token);
+        await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
         using var gate = new ManualResetEventSlim();
 
         var callers = Enumerable.Range(0, 64)
-            .Select(_ => Task.Run(async () => { gate.Wait(Token); return await app.EnsureReadyAsync(Token); }, Token))
+            .Select(_ => Task.Run(async () => { gate.Wait(TestContext.Current.CancellationToken); return await app.EnsureReadyAsync(TestContext.Current.CancellationToken); }, TestContext.Current.CancellationToken))
             .ToArray();
         gate.Set();
         var generations = await Task.WhenAll(callers);
@@ -104,14 +103,14 @@ public sealed class LiveProcessRespawnTests
             .Build();
         for (var i = 0; i < 3; i++)
         {
-            var generation = await app.EnsureReadyAsync(Token);
+            var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
             using var http = new HttpClient { BaseAddress = generation.BaseAddress };
             await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "click/boom");
-            await app.WhenExited.WaitAsync(Token);
+            await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
         }
 
-        var error = await Assert.ThrowsAsync<LiveProcessFaultedException>(() => app.EnsureReadyAsync(Token));
-        var again = await Assert.ThrowsAsync<LiveProcessFaultedException>(() => app.EnsureReadyAsync(Token));
+        var error = await Assert.ThrowsAsync<LiveProcessFaultedException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
+        var again = await Assert.ThrowsAsync<LiveProcessFaultedException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(LiveProcessState.Faulted, app.State);
         Assert.Equal(3, error.Deaths.Count);
@@ -120,7 +119,7 @@ public sealed class LiveProcessRespawnTests
         Assert.Contains("generation 3", error.Message, StringComparison.Ordinal);
         Assert.Equal(3, app.GenerationCount);
         Assert.Equal(error.Deaths.Count, again.Deaths.Count);
-        await app.StopAsync(cancellationToken: Token);
-        Assert.Equal(4, (await app.EnsureReadyAsync(Token)).Number);
+        await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(4, (await app.EnsureReadyAsync(TestContext.Current.CancellationToken)).Number);
     }
 }

@@ -6,19 +6,18 @@ namespace LiveFixtures.Tests;
 /// <summary>Edge cases found in review: shared start failures, same-named handles, listener failures, output ports.</summary>
 public sealed class LiveProcessReviewFixesTests
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 60_000)]
     public async Task EnsureReadyAsync_CallersWaitingOnAFailingStart_ShareItsFailure()
     {
         await using var app = TestAppPaths.Builder("--exit-during-startup", "3", "--startup-delay-ms", "300").Build();
 
-        var callers = Enumerable.Range(0, 8).Select(_ => app.EnsureReadyAsync(Token)).ToArray();
+        var callers = Enumerable.Range(0, 8).Select(_ => app.EnsureReadyAsync(TestContext.Current.CancellationToken)).ToArray();
         var errors = await Task.WhenAll(callers.Select(c => Assert.ThrowsAsync<LiveProcessStartException>(() => c)));
 
         Assert.Equal(1, app.GenerationCount);
         Assert.All(errors, e => Assert.Contains("exit code 3", e.Message, StringComparison.Ordinal));
-        await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(Token));
+        await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
         Assert.Equal(2, app.GenerationCount); // a caller arriving after the failure tries again
     }
 
@@ -28,9 +27,9 @@ public sealed class LiveProcessReviewFixesTests
         await using var a = new LiveProcessBuilder("/bin/sleep").WithName("Same").WithArguments("60").WithWorkspace().Build();
         await using var b = new LiveProcessBuilder("/bin/sleep").WithName("Same").WithArguments("60").WithWorkspace().Build();
 
-        var first = await a.EnsureReadyAsync(Token);
-        var second = await b.EnsureReadyAsync(Token);
-        await b.StopAsync(cancellationToken: Token);
+        var first = await a.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        var second = await b.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        await b.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.NotEqual(first.WorkspacePath, second.WorkspacePath);
         Assert.True(Directory.Exists(first.WorkspacePath), "stopping one handle deleted the other's live workspace");
@@ -61,7 +60,7 @@ public sealed class LiveProcessReviewFixesTests
             .WithStartupTimeout(TimeSpan.FromSeconds(30))
             .Build();
 
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         Assert.True(generation.Port > 0);
     }
@@ -71,14 +70,14 @@ public sealed class LiveProcessReviewFixesTests
     {
         await using var app = TestAppPaths.Builder().Build();
         app.StateChanged += (_, _) => throw new InvalidOperationException("a careless subscriber");
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
 
         await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "exit/9");
-        var exit = await app.WhenExited.WaitAsync(Token);
+        var exit = await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(9, exit.ExitCode);
         Assert.Equal(LiveProcessState.Dead, app.State);
-        Assert.Equal(2, (await app.EnsureReadyAsync(Token)).Number);
+        Assert.Equal(2, (await app.EnsureReadyAsync(TestContext.Current.CancellationToken)).Number);
     }
 }

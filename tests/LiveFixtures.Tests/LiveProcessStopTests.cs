@@ -8,7 +8,6 @@ namespace LiveFixtures.Tests;
 
 public sealed class LiveProcessStopTests
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Theory(Timeout = 60_000)]
     [InlineData(true)]
@@ -16,15 +15,15 @@ public sealed class LiveProcessStopTests
     public async Task StopAsync_AppSpawnedGrandchild_LeavesNoSurvivors(bool setsid)
     {
         await using var app = TestAppPaths.Builder().Build();
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
-        var reply = await http.PostAsync($"spawn-child?setsid={setsid.ToString().ToLowerInvariant()}&seconds=600", null, Token);
-        var child = (await reply.Content.ReadFromJsonAsync<JsonElement>(Token)).GetProperty("pid").GetInt32();
+        var reply = await http.PostAsync($"spawn-child?setsid={setsid.ToString().ToLowerInvariant()}&seconds=600", null, TestContext.Current.CancellationToken);
+        var child = (await reply.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("pid").GetInt32();
         try
         {
             Assert.True(OsProcess.IsRunning(child));
 
-            var report = await app.StopAsync(cancellationToken: Token);
+            var report = await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
 
             Assert.False(OsProcess.IsRunning(child), $"grandchild {child} survived the stop");
             Assert.False(OsProcess.IsRunning(generation.ProcessId));
@@ -40,9 +39,9 @@ public sealed class LiveProcessStopTests
     public async Task StopAsync_AppIgnoresSigterm_IsKilledAfterGrace()
     {
         await using var app = TestAppPaths.Builder("--ignore-sigterm").Build();
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
-        var report = await app.StopAsync(TimeSpan.FromMilliseconds(500), Token);
+        var report = await app.StopAsync(TimeSpan.FromMilliseconds(500), TestContext.Current.CancellationToken);
 
         Assert.Equal(StopOutcome.Killed, report.Outcome);
         Assert.Equal(137, report.ExitCode);
@@ -54,12 +53,12 @@ public sealed class LiveProcessStopTests
     public async Task StopAsync_AlreadyCrashed_ReportsAlreadyExited()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
         await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "exit/5");
-        await app.WhenExited.WaitAsync(Token);
+        await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
 
-        var report = await app.StopAsync(cancellationToken: Token);
+        var report = await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(StopOutcome.AlreadyExited, report.Outcome);
         Assert.Equal(5, report.ExitCode);
@@ -73,9 +72,9 @@ public sealed class LiveProcessStopTests
             .WithArguments("-c", "head -c 20000000 /dev/zero | tr '\\0' x | fold -w 100; echo; echo done-writing; exec sleep 600")
             .WithOutputLimits(maxLines: 2000, maxCharacters: 100_000)
             .Build();
-        await app.EnsureReadyAsync(Token);
+        await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
-        await app.WaitForOutputAsync(new Regex("^done-writing$"), new OutputMark(1, 0), TimeSpan.FromSeconds(50), Token);
+        await app.WaitForOutputAsync(new Regex("^done-writing$"), new OutputMark(1, 0), TimeSpan.FromSeconds(50), TestContext.Current.CancellationToken);
 
         var output = app.Output!;
         Assert.True(output.TotalLines > 200_000);
@@ -90,7 +89,7 @@ public sealed class LiveProcessStopTests
         await using var a = TestAppPaths.Builder().Build();
         await using var b = TestAppPaths.Builder().Build();
 
-        var generations = await Task.WhenAll(a.EnsureReadyAsync(Token), b.EnsureReadyAsync(Token));
+        var generations = await Task.WhenAll(a.EnsureReadyAsync(TestContext.Current.CancellationToken), b.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
         Assert.NotEqual(generations[0].Port, generations[1].Port);
     }
@@ -102,10 +101,10 @@ public sealed class LiveProcessStopTests
         try
         {
             await using var app = TestAppPaths.Builder().WithLogDirectory(dir).Build();
-            var generation = await app.EnsureReadyAsync(Token);
-            await app.StopAsync(cancellationToken: Token);
+            var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+            await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
 
-            var log = await File.ReadAllTextAsync(Path.Combine(dir, "TestApp-gen1.log"), Token);
+            var log = await File.ReadAllTextAsync(Path.Combine(dir, "TestApp-gen1.log"), TestContext.Current.CancellationToken);
 
             Assert.Contains($"TestApp ready on http://127.0.0.1:{generation.Port}", log, StringComparison.Ordinal);
             Assert.Equal(Path.Combine(dir, "TestApp-gen1.log"), generation.Output.FilePath);

@@ -8,14 +8,14 @@ namespace LiveFixtures.Suite.ClassScope;
 public abstract class PerClassTests(PerClassAppFixture app) : LiveTest<PerClassAppFixture>(app)
 {
     [Fact(Timeout = 30_000)]
-    public Task First_RecordsThePid() => RecordPidAsync();
+    public Task First_RecordsThePid() => RecordPidAsync(TestContext.Current.CancellationToken);
 
     [Fact(Timeout = 30_000)]
-    public Task Second_RecordsThePid() => RecordPidAsync();
+    public Task Second_RecordsThePid() => RecordPidAsync(TestContext.Current.CancellationToken);
 
-    private async Task RecordPidAsync()
+    private async Task RecordPidAsync(CancellationToken cancellationToken)
     {
-        var state = await Http.GetFromJsonAsync<AppState>("state", TestContext.Current.CancellationToken);
+        var state = await Http.GetFromJsonAsync<AppState>("state", cancellationToken);
         TestContext.Current.TestOutputHelper!.WriteLine($"pid {state!.Pid}");
 
         Assert.Equal(Generation.ProcessId, state.Pid);

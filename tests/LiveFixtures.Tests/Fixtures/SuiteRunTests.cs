@@ -15,12 +15,11 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     private static readonly TimeSpan NoTimeoutWaited = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FailsFast = TimeSpan.FromSeconds(2);
 
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_CrashAndDegradeOnTheSharedApp_EveryTestPasses()
     {
-        var report = await runs.Normal.WaitAsync(Token);
+        var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
 
         Assert.True(report.ExitCode == 0, report.ToString());
         Assert.Equal(44, report.SharedTests.Count);
@@ -31,7 +30,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_CrashingTest_IsWarnedWithTheExitCodeAndGetsTheOutputAttached()
     {
-        var crash = (await runs.Normal.WaitAsync(Token)).Test("Class12");
+        var crash = (await runs.Normal.WaitAsync(TestContext.Current.CancellationToken)).Test("Class12");
 
         var warning = Assert.Single(crash.Warnings);
         Assert.Contains("SuiteApp (generation 1, pid ", warning, StringComparison.Ordinal);
@@ -47,7 +46,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_FirstTestAfterTheCrash_IsToldWhichTestKilledTheApp()
     {
-        var after = (await runs.Normal.WaitAsync(Token)).Test("Class13");
+        var after = (await runs.Normal.WaitAsync(TestContext.Current.CancellationToken)).Test("Class13");
 
         var warning = Assert.Single(after.Warnings);
         Assert.Contains("died during test 'LiveFixtures.Suite.AssemblyScope.Class12.Crash_KillsTheSharedApp'", warning, StringComparison.Ordinal);
@@ -60,7 +59,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_DegradingTestAndTheNext_AreWarned()
     {
-        var report = await runs.Normal.WaitAsync(Token);
+        var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
         var degrade = report.Test("Class25");
         var after = report.Test("Class26");
 
@@ -78,7 +77,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_EveryOtherTest_HasNoWarningAndNoAttachment()
     {
-        var report = await runs.Normal.WaitAsync(Token);
+        var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
 
         var quiet = report.Tests.Where(t => t.Class is not ("Class12" or "Class13" or "Class25" or "Class26")).ToList();
 
@@ -89,7 +88,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_EveryTest_RunsOnTheGenerationAfterTheLastDeath()
     {
-        var shared = (await runs.Normal.WaitAsync(Token)).SharedTests;
+        var shared = (await runs.Normal.WaitAsync(TestContext.Current.CancellationToken)).SharedTests;
 
         var generations = shared.Select(t => t.Generation).ToList();
         var pids = shared.GroupBy(t => t.Generation).Select(g => Assert.Single(g.Select(t => t.Pid).Distinct())).ToList();
@@ -101,7 +100,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_NoTest_WaitsOutATimeout()
     {
-        var report = await runs.Normal.WaitAsync(Token);
+        var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
 
         Assert.All(report.Tests, t => Assert.True(t.Time < NoTimeoutWaited, $"{t.Name} took {t.Time.TotalSeconds:0.000} s"));
     }
@@ -109,7 +108,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_ClassFixtures_GiveEachClassItsOwnProcess()
     {
-        var report = await runs.Normal.WaitAsync(Token);
+        var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
         var sharedPids = report.SharedTests.Select(t => t.Pid).ToHashSet();
 
         var perClass = report.Tests.Where(t => t.Class.StartsWith("PerClass", StringComparison.Ordinal)).GroupBy(t => t.Class).ToList();
@@ -124,7 +123,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_AfterTheRun_NoAppProcessIsLeft()
     {
-        var report = await runs.Normal.WaitAsync(Token);
+        var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
 
         var pids = report.Tests.Select(t => t.Pid).Distinct().ToList();
 
@@ -142,7 +141,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task BudgetMode_CrashLoop_UsesUpTheBudgetThenEveryTestFailsFast()
     {
-        var report = await runs.Budget.WaitAsync(Token);
+        var report = await runs.Budget.WaitAsync(TestContext.Current.CancellationToken);
         var shared = report.SharedTests;
 
         // Generation 1 and the two respawns the budget allows each crash on their first click. The guard's check after
@@ -167,7 +166,7 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     [Fact(Timeout = TestTimeout)]
     public async Task BudgetMode_ClassFixtures_AreNotTouchedByTheSharedAppsBudget()
     {
-        var report = await runs.Budget.WaitAsync(Token);
+        var report = await runs.Budget.WaitAsync(TestContext.Current.CancellationToken);
 
         var perClass = report.Tests.Where(t => t.Class.StartsWith("PerClass", StringComparison.Ordinal)).ToList();
 

@@ -8,18 +8,17 @@ namespace LiveFixtures.Tests.FluentAssertions;
 
 public sealed class LiveFixturesAssertionExtensionsTests
 {
-    private static CancellationToken Token => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 60_000)]
     public async Task Should_Handle_ReadyAliveAndExitedWith()
     {
         await using var app = TestAppPaths.Builder().Build();
-        var generation = await app.EnsureReadyAsync(Token);
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
         app.Should().BeReady().And.BeAlive();
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
         await LiveProcessLifecycleTests.PostIgnoringDisconnectAsync(http, "exit/3");
-        await app.WhenExited.WaitAsync(Token);
+        await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
 
         app.Should().HaveExitedWith(3);
         var notReady = () => app.Should().BeReady();
@@ -32,9 +31,9 @@ public sealed class LiveFixturesAssertionExtensionsTests
     public async Task Should_StopReport_GracefulWithinExitCodeAndLogged()
     {
         await using var app = TestAppPaths.Builder().Build();
-        await app.EnsureReadyAsync(Token);
+        await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
 
-        var report = await app.StopAsync(cancellationToken: Token);
+        var report = await app.StopAsync(cancellationToken: TestContext.Current.CancellationToken);
 
         report.Should().BeGracefulWithin(TimeSpan.FromSeconds(5)).And.HaveExitCode(0).And.HaveLogged("drained 0 in-flight");
         var tooFast = () => report.Should().BeGracefulWithin(TimeSpan.Zero);
@@ -49,12 +48,12 @@ public sealed class LiveFixturesAssertionExtensionsTests
         Func<CancellationToken, Task> ignoresToken = _ => Task.Delay(TimeSpan.FromSeconds(30), clock, CancellationToken.None);
 
         var completing = quick.Should().CompleteWithinAsync(TimeSpan.FromSeconds(2), clock);
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(1), Token);
+        await clock.AdvanceAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
         await completing;
         await quick.Should().ObserveCancellationWithinAsync(TimeSpan.FromSeconds(1), clock);
 
         var missing = ignoresToken.Should().ObserveCancellationWithinAsync(TimeSpan.FromMilliseconds(10), clock);
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(31), Token);
+        await clock.AdvanceAsync(TimeSpan.FromSeconds(31), TestContext.Current.CancellationToken);
         await Assert.ThrowsAsync<TimingAssertionException>(() => missing);
     }
 }

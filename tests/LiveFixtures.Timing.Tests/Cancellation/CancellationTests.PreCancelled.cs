@@ -19,7 +19,7 @@ public sealed partial class CancellationTests
             },
             () => writes,
             new CancellationOptions { TimeProvider = _clock },
-            Ct);
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(0, writes);
     }
@@ -33,7 +33,7 @@ public sealed partial class CancellationTests
                 ct.ThrowIfCancellationRequested();
                 return Task.CompletedTask;
             },
-            cancellationToken: Ct);
+            cancellationToken: TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed partial class CancellationTests
             },
             () => writes,
             new CancellationOptions { TimeProvider = _clock },
-            Ct));
+            TestContext.Current.CancellationToken));
 
         Assert.Contains("had side effects", error.Message, StringComparison.Ordinal);
         Assert.Contains("read 0 before and 1 after", error.Message, StringComparison.Ordinal);
@@ -65,9 +65,9 @@ public sealed partial class CancellationTests
                 ct.ThrowIfCancellationRequested();
             },
             new CancellationOptions { TimeProvider = _clock },
-            Ct);
+            TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => _clock.AutoAdvanceUntilAsync(run, Ct));
+        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => _clock.AutoAdvanceUntilAsync(run, TestContext.Current.CancellationToken));
 
         Assert.Contains("was still running 50 ms after it was called with an already-cancelled token", error.Message, StringComparison.Ordinal);
     }
@@ -76,7 +76,7 @@ public sealed partial class CancellationTests
     public async Task HonoursPreCancelledTokenAsync_OperationReturnsNormally_Fails()
     {
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() =>
-            Cancellation.HonoursPreCancelledTokenAsync(_ => Task.CompletedTask, cancellationToken: Ct));
+            Cancellation.HonoursPreCancelledTokenAsync(_ => Task.CompletedTask, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("completed normally although its token was cancelled", error.Message, StringComparison.Ordinal);
     }
@@ -86,7 +86,7 @@ public sealed partial class CancellationTests
     {
         var options = new CancellationOptions { Budget = TimeSpan.FromSeconds(-1), OperationName = " " };
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Cancellation.ObserveAsync(_ => Task.CompletedTask, options: options, cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Cancellation.ObserveAsync(_ => Task.CompletedTask, options: options, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("Budget", error.Message, StringComparison.Ordinal);
         Assert.Contains("OperationName", error.Message, StringComparison.Ordinal);

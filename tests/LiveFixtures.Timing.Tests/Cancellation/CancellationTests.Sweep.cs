@@ -20,7 +20,7 @@ public sealed partial class CancellationTests
                     await Task.Delay(Second, context.Clock, context.CancellationToken);
                 }
             },
-            cancellationToken: Ct);
+            cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(3, steps);
     }
@@ -28,7 +28,7 @@ public sealed partial class CancellationTests
     [Fact]
     public async Task SweepAsync_OperationWrapsTheCancellationAtOneStep_FailsNamingThatStepAndHowToReplayIt()
     {
-        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Cancellation.SweepAsync(ThreeSteps, cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Cancellation.SweepAsync(ThreeSteps, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("failed at 1 of 3 step(s)", error.Message, StringComparison.Ordinal);
         Assert.Contains("step 2 (Task.Delay armed, due in 1 s): The operation ended Faulted with InvalidOperationException", error.Message, StringComparison.Ordinal);
@@ -47,7 +47,7 @@ public sealed partial class CancellationTests
                 return ThreeSteps(context);
             },
             new CancellationSweepOptions { OnlyStep = 2 },
-            Ct));
+            TestContext.Current.CancellationToken));
 
         Assert.Equal([null, 2], runs);
         Assert.Contains("failed at 1 of 3 step(s)", error.Message, StringComparison.Ordinal);
@@ -62,7 +62,7 @@ public sealed partial class CancellationTests
                 await Task.Delay(Second, context.Clock, context.CancellationToken);
                 await Task.Delay(TimeSpan.FromMinutes(5), context.Clock, CancellationToken.None);
             },
-            cancellationToken: Ct));
+            cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("step 2 (Task.Delay armed, due in 5 min): The operation was still running 1 s after its token was cancelled", error.Message, StringComparison.Ordinal);
     }
@@ -80,7 +80,7 @@ public sealed partial class CancellationTests
                     context.CancellationToken.ThrowIfCancellationRequested();
                 }
             },
-            cancellationToken: Ct);
+            cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(2, steps);
     }
@@ -97,7 +97,7 @@ public sealed partial class CancellationTests
                     .Build();
                 await pipeline.ExecuteAsync(_ => ++attempts < 4 ? throw new TimeoutException() : ValueTask.CompletedTask, context.CancellationToken);
             },
-            cancellationToken: Ct);
+            cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(3, steps);
     }
@@ -105,7 +105,7 @@ public sealed partial class CancellationTests
     [Fact]
     public async Task SweepAsync_OperationTakesNoStep_FailsSayingHowToMarkSteps()
     {
-        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Cancellation.SweepAsync(_ => Task.CompletedTask, cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Cancellation.SweepAsync(_ => Task.CompletedTask, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("took no step", error.Message, StringComparison.Ordinal);
         Assert.Contains("context.Step()", error.Message, StringComparison.Ordinal);
@@ -120,7 +120,7 @@ public sealed partial class CancellationTests
                 await Task.Delay(Second, context.Clock, context.CancellationToken);
                 throw new InvalidOperationException("broken");
             },
-            cancellationToken: Ct));
+            cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("when run without cancellation", error.Message, StringComparison.Ordinal);
         Assert.IsType<InvalidOperationException>(error.InnerException);

@@ -9,7 +9,6 @@ public sealed partial class CancellationTests
 
     private readonly VirtualTimeProvider _clock = new();
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task ObserveAsync_TaskCanceledExceptionWithTheGivenToken_Passes()
@@ -218,6 +217,6 @@ public sealed partial class CancellationTests
 
     private Task<TimeSpan> Observe(Func<CancellationToken, Task> operation, CancelTrigger? trigger = null, CancellationOptions? options = null) =>
         _clock.AutoAdvanceUntilAsync(
-            Cancellation.ObserveAsync(operation, trigger, options ?? new CancellationOptions { TimeProvider = _clock }, Ct),
-            Ct);
+            Cancellation.ObserveAsync(operation, trigger, options ?? new CancellationOptions { TimeProvider = _clock }, TestContext.Current.CancellationToken),
+            TestContext.Current.CancellationToken);
 }

@@ -19,14 +19,14 @@ public sealed partial class VirtualTimeProviderTests
                 Interlocked.Increment(ref ticks);
                 await Task.Yield();
             }
-        }, Ct);
-        await clock.WaitForTimersAsync(1, Ct);
+        }, TestContext.Current.CancellationToken);
+        await clock.WaitForTimersAsync(1, TestContext.Current.CancellationToken);
 
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(5), Ct);
+        await clock.AdvanceAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
 
         Assert.Equal(5, Volatile.Read(ref ticks));
         stop.Cancel();
-        await clock.AutoAdvanceUntilAsync(loop, Ct);
+        await clock.AutoAdvanceUntilAsync(loop, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -43,13 +43,13 @@ public sealed partial class VirtualTimeProviderTests
                 Interlocked.Increment(ref ticks);
                 await Task.Yield();
             }
-        }, Ct);
-        await clock.WaitForTimersAsync(1, Ct);
+        }, TestContext.Current.CancellationToken);
+        await clock.WaitForTimersAsync(1, TestContext.Current.CancellationToken);
 
         clock.Advance(TimeSpan.FromSeconds(5));
 
         Assert.True(Volatile.Read(ref ticks) < 5);
-        await clock.AutoAdvanceUntilAsync(loop, Ct);
+        await clock.AutoAdvanceUntilAsync(loop, TestContext.Current.CancellationToken);
         Assert.Equal(5, ticks);
     }
 
@@ -57,14 +57,14 @@ public sealed partial class VirtualTimeProviderTests
     public async Task AdvanceAsync_CallbackThrows_LaterTimersStillFireAndTheExceptionSurfaces()
     {
         var clock = new VirtualTimeProvider();
-        var later = Task.Delay(TimeSpan.FromSeconds(2), clock, Ct);
+        var later = Task.Delay(TimeSpan.FromSeconds(2), clock, TestContext.Current.CancellationToken);
         using var throwing = clock.CreateTimer(_ => throw new InvalidOperationException("boom"), null, OneSecond, Timeout.InfiniteTimeSpan);
 
-        var error = await Assert.ThrowsAsync<AggregateException>(() => clock.AdvanceAsync(TimeSpan.FromSeconds(3), Ct));
+        var error = await Assert.ThrowsAsync<AggregateException>(() => clock.AdvanceAsync(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken));
 
         Assert.Equal("boom", Assert.Single(error.InnerExceptions).Message);
         Assert.True(later.IsCompletedSuccessfully);
-        await clock.AdvanceAsync(OneSecond, Ct);
+        await clock.AdvanceAsync(OneSecond, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -76,16 +76,16 @@ public sealed partial class VirtualTimeProviderTests
         {
             await release.Task;
             await Task.WhenAll(Task.Delay(OneSecond, clock, CancellationToken.None), Task.Delay(2 * OneSecond, clock, CancellationToken.None));
-        }, Ct);
+        }, TestContext.Current.CancellationToken);
 
-        var waiting = clock.WaitForTimersAsync(2, Ct);
+        var waiting = clock.WaitForTimersAsync(2, TestContext.Current.CancellationToken);
         Assert.False(waiting.IsCompleted);
         release.SetResult();
         await waiting;
 
         Assert.Equal(2, clock.GetPendingTimers().Count);
         Assert.All(clock.GetPendingTimers(), t => Assert.Equal("Task.Delay", t.Owner));
-        await clock.AdvanceAsync(2 * OneSecond, Ct);
+        await clock.AdvanceAsync(2 * OneSecond, TestContext.Current.CancellationToken);
         await work;
     }
 
@@ -95,7 +95,7 @@ public sealed partial class VirtualTimeProviderTests
         var clock = new VirtualTimeProvider { ArmTimeout = TimeSpan.FromMilliseconds(50) };
         using var one = clock.CreateTimer(_ => { }, null, OneSecond, Timeout.InfiniteTimeSpan);
 
-        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => clock.WaitForTimersAsync(2, Ct));
+        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => clock.WaitForTimersAsync(2, TestContext.Current.CancellationToken));
 
         Assert.Contains("for 2 timer(s) to be armed", error.Message, StringComparison.Ordinal);
         Assert.Contains("#1", error.Message, StringComparison.Ordinal);
@@ -106,7 +106,7 @@ public sealed partial class VirtualTimeProviderTests
     {
         var clock = new VirtualTimeProvider();
 
-        var result = await clock.AutoAdvanceUntilAsync(Slow(clock), Ct);
+        var result = await clock.AutoAdvanceUntilAsync(Slow(clock), TestContext.Current.CancellationToken);
 
         Assert.Equal(42, result);
         Assert.Equal(clock.Start + TimeSpan.FromHours(1), clock.GetUtcNow());
@@ -131,15 +131,15 @@ public sealed partial class VirtualTimeProviderTests
             {
                 await Task.Delay(OneSecond, clock, CancellationToken.None);
             }
-        }, Ct);
+        }, TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => clock.AutoAdvanceUntilAsync(forever, Ct));
+        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => clock.AutoAdvanceUntilAsync(forever, TestContext.Current.CancellationToken));
 
         Assert.Contains("after 50 timer firings", error.Message, StringComparison.Ordinal);
         Assert.Contains("Task.Delay", error.Message, StringComparison.Ordinal);
         stop.Cancel();
         clock.MaxSteps = 10;
-        await clock.AutoAdvanceUntilAsync(forever, Ct);
+        await clock.AutoAdvanceUntilAsync(forever, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed partial class VirtualTimeProviderTests
         var clock = new VirtualTimeProvider { ArmTimeout = TimeSpan.FromMilliseconds(50) };
         var never = new TaskCompletionSource();
 
-        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => clock.AutoAdvanceUntilAsync(never.Task, Ct));
+        var error = await Assert.ThrowsAsync<TimingAssertionException>(() => clock.AutoAdvanceUntilAsync(never.Task, TestContext.Current.CancellationToken));
 
         Assert.Contains("neither completed nor armed a timer", error.Message, StringComparison.Ordinal);
     }

@@ -12,7 +12,7 @@ public sealed partial class VirtualTimeProviderTests
     public void TaskDelay_WithTheClock_CompletesOnlyWhenTimeReachesTheDelay()
     {
         var clock = new VirtualTimeProvider();
-        var delay = Task.Delay(OneSecond, clock, Ct);
+        var delay = Task.Delay(OneSecond, clock, TestContext.Current.CancellationToken);
 
         clock.Advance(TimeSpan.FromMilliseconds(999));
         Assert.False(delay.IsCompleted);
@@ -39,7 +39,7 @@ public sealed partial class VirtualTimeProviderTests
     {
         var clock = new VirtualTimeProvider();
         var never = new TaskCompletionSource();
-        var waiting = never.Task.WaitAsync(TimeSpan.FromSeconds(30), clock, Ct);
+        var waiting = never.Task.WaitAsync(TimeSpan.FromSeconds(30), clock, TestContext.Current.CancellationToken);
 
         clock.Advance(TimeSpan.FromSeconds(30));
 
@@ -71,12 +71,12 @@ public sealed partial class VirtualTimeProviderTests
             {
                 Interlocked.Increment(ref ticks);
             }
-        }, Ct);
-        await clock.WaitForTimersAsync(1, Ct);
+        }, TestContext.Current.CancellationToken);
+        await clock.WaitForTimersAsync(1, TestContext.Current.CancellationToken);
 
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(3), Ct);
+        await clock.AdvanceAsync(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
         TestContext.Current.SendDiagnosticMessage($"ticks right after advance: {Volatile.Read(ref ticks)}");
-        await Wait.EventuallyAsync(() => Volatile.Read(ref ticks) == 3, new WaitOptions { Timeout = TimeSpan.FromSeconds(1) }, Ct);
+        await Wait.EventuallyAsync(() => Volatile.Read(ref ticks) == 3, new WaitOptions { Timeout = TimeSpan.FromSeconds(1) }, TestContext.Current.CancellationToken);
 
         periodic.Dispose();
         await loop;
@@ -102,8 +102,8 @@ public sealed partial class VirtualTimeProviderTests
         {
             attempts.Add(clock.GetUtcNow() - clock.Start);
             return attempts.Count < 4 ? throw new InvalidOperationException("transient") : ValueTask.CompletedTask;
-        }, Ct).AsTask();
-        await clock.AutoAdvanceUntilAsync(run, Ct);
+        }, TestContext.Current.CancellationToken).AsTask();
+        await clock.AutoAdvanceUntilAsync(run, TestContext.Current.CancellationToken);
 
         Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(70)], attempts);
     }
@@ -114,9 +114,9 @@ public sealed partial class VirtualTimeProviderTests
         var clock = new VirtualTimeProvider();
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = clock }.AddTimeout(TimeSpan.FromSeconds(5)).Build();
 
-        var run = pipeline.ExecuteAsync(async ct => await Task.Delay(TimeSpan.FromMinutes(1), clock, ct), Ct).AsTask();
-        await clock.WaitForTimersAsync(2, Ct);
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(5), Ct);
+        var run = pipeline.ExecuteAsync(async ct => await Task.Delay(TimeSpan.FromMinutes(1), clock, ct), TestContext.Current.CancellationToken).AsTask();
+        await clock.WaitForTimersAsync(2, TestContext.Current.CancellationToken);
+        await clock.AdvanceAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
 
         await Assert.ThrowsAsync<TimeoutRejectedException>(() => run);
         Assert.Equal(clock.Start + TimeSpan.FromSeconds(5), clock.GetUtcNow());

@@ -7,7 +7,6 @@ public sealed partial class VirtualTimeProviderTests
 {
     private static readonly TimeSpan OneSecond = TimeSpan.FromSeconds(1);
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public void GetUtcNow_TimerIsOverdue_DoesNotFireIt()
@@ -137,7 +136,7 @@ public sealed partial class VirtualTimeProviderTests
         {
             local.Value = "creator";
             clock.CreateTimer(_ => seen = local.Value, null, OneSecond, Timeout.InfiniteTimeSpan);
-        }, Ct);
+        }, TestContext.Current.CancellationToken);
 
         clock.Advance(OneSecond);
 

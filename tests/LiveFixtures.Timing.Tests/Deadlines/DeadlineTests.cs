@@ -9,7 +9,6 @@ public sealed class DeadlineTests
 
     private readonly VirtualTimeProvider _clock = new();
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task CompleteWithinAsync_OperationCompletesInTime_ReturnsItsResult()
@@ -82,7 +81,7 @@ public sealed class DeadlineTests
     [Fact]
     public async Task CompleteWithinAsync_RealClockAndAQuickOperation_Passes()
     {
-        await Deadline.CompleteWithinAsync(TimeSpan.FromSeconds(10), ct => Task.Delay(1, ct), cancellationToken: Ct);
+        await Deadline.CompleteWithinAsync(TimeSpan.FromSeconds(10), ct => Task.Delay(1, ct), cancellationToken: TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -90,12 +89,12 @@ public sealed class DeadlineTests
     {
         var options = new DeadlineOptions { Grace = TimeSpan.FromSeconds(-1), OperationName = "" };
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Deadline.CompleteWithinAsync(TwoSeconds, _ => Task.CompletedTask, options, Ct));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Deadline.CompleteWithinAsync(TwoSeconds, _ => Task.CompletedTask, options, TestContext.Current.CancellationToken));
 
         Assert.Contains("Grace", error.Message, StringComparison.Ordinal);
         Assert.Contains("OperationName", error.Message, StringComparison.Ordinal);
     }
 
     private Task<T> Run<T>(Func<CancellationToken, Task<T>> operation) =>
-        _clock.AutoAdvanceUntilAsync(Deadline.CompleteWithinAsync(TwoSeconds, operation, new DeadlineOptions { TimeProvider = _clock }, Ct), Ct);
+        _clock.AutoAdvanceUntilAsync(Deadline.CompleteWithinAsync(TwoSeconds, operation, new DeadlineOptions { TimeProvider = _clock }, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
 }

@@ -9,7 +9,6 @@ public sealed class ShutdownTests
 
     private readonly VirtualTimeProvider _clock = new();
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task StopsWithinAsync_StopReturnsWhenItsTokenIsCancelled_ReturnsHowLongItTook()
@@ -70,11 +69,11 @@ public sealed class ShutdownTests
             _ => Task.Delay(TimeSpan.FromSeconds(2), _clock, CancellationToken.None),
             Budget,
             new ShutdownOptions { TimeProvider = _clock, CancelAfter = TimeSpan.FromSeconds(5) },
-            Ct);
+            TestContext.Current.CancellationToken);
 
-        Assert.Equal(TimeSpan.Zero, await _clock.AutoAdvanceUntilAsync(run, Ct));
+        Assert.Equal(TimeSpan.Zero, await _clock.AutoAdvanceUntilAsync(run, TestContext.Current.CancellationToken));
     }
 
     private Task<TimeSpan> Run(Func<CancellationToken, Task> stop) =>
-        _clock.AutoAdvanceUntilAsync(Shutdown.StopsWithinAsync(stop, Budget, new ShutdownOptions { TimeProvider = _clock }, Ct), Ct);
+        _clock.AutoAdvanceUntilAsync(Shutdown.StopsWithinAsync(stop, Budget, new ShutdownOptions { TimeProvider = _clock }, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
 }

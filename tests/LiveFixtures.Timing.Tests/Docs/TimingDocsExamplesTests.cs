@@ -7,7 +7,6 @@ namespace LiveFixtures.Tests.Timing;
 /// <summary>The snippets of docs/timing.md, compiled and run; keep the two in step.</summary>
 public sealed class TimingDocsExamplesTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task VirtualTime_AdvanceAsync()
@@ -15,15 +14,15 @@ public sealed class TimingDocsExamplesTests
         // <snippet:timing-advance>
         var clock = new VirtualTimeProvider();
         var heartbeat = new Heartbeat(clock);
-        var running = heartbeat.RunAsync(Ct);
+        var running = heartbeat.RunAsync(TestContext.Current.CancellationToken);
 
-        await clock.WaitForTimersAsync(1, Ct);              // the code under test has armed its timer
-        await clock.AdvanceAsync(TimeSpan.FromMinutes(5), Ct); // fires it, and every timer its continuations arm
+        await clock.WaitForTimersAsync(1, TestContext.Current.CancellationToken);              // the code under test has armed its timer
+        await clock.AdvanceAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken); // fires it, and every timer its continuations arm
         // </snippet:timing-advance>
 
         Assert.Equal(5, heartbeat.Beats);
         heartbeat.Stop();
-        await clock.AutoAdvanceUntilAsync(running, Ct);
+        await clock.AutoAdvanceUntilAsync(running, TestContext.Current.CancellationToken);
     }
 
     [Fact]
@@ -32,7 +31,7 @@ public sealed class TimingDocsExamplesTests
         var clock = new VirtualTimeProvider();
 
         // <snippet:timing-auto-advance>
-        var report = await clock.AutoAdvanceUntilAsync(NightlyReportAsync(clock, Ct), Ct);
+        var report = await clock.AutoAdvanceUntilAsync(NightlyReportAsync(clock, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
         // </snippet:timing-auto-advance>
 
         Assert.Equal("done after 2 h", report);
@@ -46,8 +45,8 @@ public sealed class TimingDocsExamplesTests
         var sync = new Sync(clock);
 
         // <snippet:timing-deadline>
-        var run = Deadline.CompleteWithinAsync(TimeSpan.FromSeconds(5), sync.RunAsync, new DeadlineOptions { TimeProvider = clock }, Ct);
-        await clock.AutoAdvanceUntilAsync(run, Ct);
+        var run = Deadline.CompleteWithinAsync(TimeSpan.FromSeconds(5), sync.RunAsync, new DeadlineOptions { TimeProvider = clock }, TestContext.Current.CancellationToken);
+        await clock.AutoAdvanceUntilAsync(run, TestContext.Current.CancellationToken);
         // </snippet:timing-deadline>
     }
 
@@ -59,8 +58,8 @@ public sealed class TimingDocsExamplesTests
 
         // <snippet:timing-observe>
         var took = await clock.AutoAdvanceUntilAsync(
-            Cancellation.ObserveAsync(sync.RunAsync, CancelTrigger.After(TimeSpan.FromSeconds(3)), new CancellationOptions { TimeProvider = clock }, Ct),
-            Ct);
+            Cancellation.ObserveAsync(sync.RunAsync, CancelTrigger.After(TimeSpan.FromSeconds(3)), new CancellationOptions { TimeProvider = clock }, TestContext.Current.CancellationToken),
+            TestContext.Current.CancellationToken);
         // </snippet:timing-observe>
 
         Assert.Equal(TimeSpan.Zero, took);
@@ -72,7 +71,7 @@ public sealed class TimingDocsExamplesTests
         var sync = new Sync(new VirtualTimeProvider());
 
         // <snippet:timing-pre-cancelled>
-        await Cancellation.HonoursPreCancelledTokenAsync(sync.RunAsync, () => sync.Writes, cancellationToken: Ct);
+        await Cancellation.HonoursPreCancelledTokenAsync(sync.RunAsync, () => sync.Writes, cancellationToken: TestContext.Current.CancellationToken);
         // </snippet:timing-pre-cancelled>
     }
 
@@ -80,7 +79,7 @@ public sealed class TimingDocsExamplesTests
     public async Task Cancellation_Sweep()
     {
         // <snippet:timing-sweep>
-        var steps = await Cancellation.SweepAsync(context => new Sync(context.Clock).RunAsync(context.CancellationToken), cancellationToken: Ct);
+        var steps = await Cancellation.SweepAsync(context => new Sync(context.Clock).RunAsync(context.CancellationToken), cancellationToken: TestContext.Current.CancellationToken);
         // </snippet:timing-sweep>
 
         Assert.Equal(3, steps);
@@ -97,14 +96,14 @@ public sealed class TimingDocsExamplesTests
                 await Task.Yield();
             }
 
-            await Task.Delay(Timeout.Infinite, Ct);
-        }, Ct);
+            await Task.Delay(Timeout.Infinite, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken);
 
         // <snippet:timing-eventually>
         await Wait.EventuallyAsync(
             () => Assert.Empty(queue),
             new WaitOptions { Description = "the queue to drain", Watch = [Watchable.ForTask(worker, "the worker")] },
-            Ct);
+            TestContext.Current.CancellationToken);
         // </snippet:timing-eventually>
     }
 
@@ -114,7 +113,7 @@ public sealed class TimingDocsExamplesTests
         var host = new Host();
 
         // <snippet:timing-shutdown>
-        var took = await Shutdown.StopsWithinAsync(host.StopAsync, TimeSpan.FromSeconds(1), cancellationToken: Ct);
+        var took = await Shutdown.StopsWithinAsync(host.StopAsync, TimeSpan.FromSeconds(1), cancellationToken: TestContext.Current.CancellationToken);
         // </snippet:timing-shutdown>
 
         Assert.True(took < TimeSpan.FromSeconds(1));
@@ -126,14 +125,14 @@ public sealed class TimingDocsExamplesTests
         var cache = new ConcurrentDictionary<string, int>();
 
         // <snippet:timing-race>
-        var result = await Race.StartTogetherAsync(8, (i, ct) => Task.FromResult(cache.GetOrAdd("answer", _ => i)), Ct);
+        var result = await Race.StartTogetherAsync(8, (i, ct) => Task.FromResult(cache.GetOrAdd("answer", _ => i)), TestContext.Current.CancellationToken);
 
         result.ThrowIfAnyFailed();
         Assert.Single(result.Results.Distinct());
         // </snippet:timing-race>
 
         // <snippet:timing-repeat>
-        await Repeat.RunAsync(200, iteration => Assert.InRange(iteration.Random.Next(1, 7), 1, 6), cancellationToken: Ct);
+        await Repeat.RunAsync(200, iteration => Assert.InRange(iteration.Random.Next(1, 7), 1, 6), cancellationToken: TestContext.Current.CancellationToken);
         // </snippet:timing-repeat>
     }
 

@@ -9,7 +9,6 @@ namespace LiveFixtures.Tests.Timing;
 [Collection(LeakGuardCollection.Name)]
 public sealed class LeakGuardTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 30_000)]
     public async Task DisposeAsync_ProcessStartedDuringTheScopeStillRuns_FailsNamingItsPid()
@@ -25,7 +24,7 @@ public sealed class LeakGuardTests
         finally
         {
             sleeper.Kill(entireProcessTree: true);
-            await sleeper.WaitForExitAsync(Ct);
+            await sleeper.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 
@@ -38,7 +37,7 @@ public sealed class LeakGuardTests
             await using (LeakGuard.Start())
             {
                 quick = Process.Start("/bin/sh", ["-c", "exit 0"]);
-                await quick.WaitForExitAsync(Ct);
+                await quick.WaitForExitAsync(TestContext.Current.CancellationToken);
             }
         }
         finally
@@ -66,7 +65,7 @@ public sealed class LeakGuardTests
         finally
         {
             sleeper.Kill(entireProcessTree: true);
-            await sleeper.WaitForExitAsync(Ct);
+            await sleeper.WaitForExitAsync(TestContext.Current.CancellationToken);
         }
     }
 
@@ -79,7 +78,7 @@ public sealed class LeakGuardTests
         {
             await guard.DisposeAsync();
 
-            await sleeper.WaitForExitAsync(Ct);
+            await sleeper.WaitForExitAsync(TestContext.Current.CancellationToken);
             Assert.True(sleeper.HasExited);
         }
         finally

@@ -5,7 +5,6 @@ namespace LiveFixtures.Tests.Timing;
 
 public sealed class RaceTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 30_000)]
     public async Task StartTogetherAsync_EightOperations_AllRunAtTheSameTime()
@@ -20,7 +19,7 @@ public sealed class RaceTests
                 var allInside = SpinWait.SpinUntil(() => Volatile.Read(ref inside) == 8, TimeSpan.FromSeconds(10));
                 return Task.FromResult((index, allInside));
             },
-            Ct);
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(Enumerable.Range(0, 8), result.Results.Select(r => r.index));
         Assert.All(result.Results, r => Assert.True(r.allInside));
@@ -45,7 +44,7 @@ public sealed class RaceTests
                         return index;
                 }
             },
-            Ct);
+            TestContext.Current.CancellationToken);
 
         Assert.Equal([2, 5], result.Results);
         Assert.Equal(["sync 0", "async 1", "sync 3", "async 4"], result.Exceptions.Select(e => e.Message));
@@ -61,7 +60,7 @@ public sealed class RaceTests
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
 
-        var result = await Race.StartTogetherAsync(2, (index, _) => index == 0 ? Task.CompletedTask : Task.FromCanceled(cancelled.Token), Ct);
+        var result = await Race.StartTogetherAsync(2, (index, _) => index == 0 ? Task.CompletedTask : Task.FromCanceled(cancelled.Token), TestContext.Current.CancellationToken);
 
         Assert.True(result.Outcomes[0].Succeeded);
         Assert.Null(result.Outcomes[0].Result);

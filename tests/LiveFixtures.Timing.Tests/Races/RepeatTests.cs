@@ -5,7 +5,6 @@ namespace LiveFixtures.Tests.Timing;
 
 public sealed class RepeatTests
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
     public async Task RunAsync_SameSeed_GivesEveryIterationTheSameData()
@@ -13,8 +12,8 @@ public sealed class RepeatTests
         var first = new List<int>();
         var second = new List<int>();
 
-        await Repeat.RunAsync(20, i => first.Add(i.Random.Next()), new RepeatOptions { Seed = 42 }, Ct);
-        await Repeat.RunAsync(20, i => second.Add(i.Random.Next()), new RepeatOptions { Seed = 42 }, Ct);
+        await Repeat.RunAsync(20, i => first.Add(i.Random.Next()), new RepeatOptions { Seed = 42 }, TestContext.Current.CancellationToken);
+        await Repeat.RunAsync(20, i => second.Add(i.Random.Next()), new RepeatOptions { Seed = 42 }, TestContext.Current.CancellationToken);
 
         Assert.Equal(first, second);
         Assert.Equal(20, first.Distinct().Count());
@@ -35,7 +34,7 @@ public sealed class RepeatTests
                 }
             },
             new RepeatOptions { Seed = 42 },
-            Ct));
+            TestContext.Current.CancellationToken));
 
         Assert.StartsWith("Iteration 37 of 100 failed (iteration seed ", error.Message, StringComparison.Ordinal);
         Assert.Contains("base seed 42): InvalidOperationException: lost an update", error.Message, StringComparison.Ordinal);
@@ -47,10 +46,10 @@ public sealed class RepeatTests
     public async Task RunAsync_ReplayOneIteration_RunsOnlyItWithTheSameRandomData()
     {
         int? original = null;
-        await Repeat.RunAsync(50, i => original = i.Index == 37 ? i.Random.Next() : original, new RepeatOptions { Seed = 7 }, Ct);
+        await Repeat.RunAsync(50, i => original = i.Index == 37 ? i.Random.Next() : original, new RepeatOptions { Seed = 7 }, TestContext.Current.CancellationToken);
         var replayed = new List<(int Index, int Value)>();
 
-        await Repeat.RunAsync(50, i => replayed.Add((i.Index, i.Random.Next())), new RepeatOptions { Seed = 7, OnlyIteration = 37 }, Ct);
+        await Repeat.RunAsync(50, i => replayed.Add((i.Index, i.Random.Next())), new RepeatOptions { Seed = 7, OnlyIteration = 37 }, TestContext.Current.CancellationToken);
 
         Assert.Equal([(37, original!.Value)], replayed);
     }
@@ -58,7 +57,7 @@ public sealed class RepeatTests
     [Fact]
     public async Task RunAsync_OnlyIterationWithoutSeed_IsRejected()
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Repeat.RunAsync(10, _ => { }, new RepeatOptions { OnlyIteration = 3 }, Ct));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Repeat.RunAsync(10, _ => { }, new RepeatOptions { OnlyIteration = 3 }, TestContext.Current.CancellationToken));
 
         Assert.Contains("needs the Seed", error.Message, StringComparison.Ordinal);
     }

@@ -14,7 +14,7 @@ public sealed partial class WaitTests
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Drive(Wait.EventuallyAsync(
             () => false,
             new WaitOptions { TimeProvider = _clock, Timeout = TimeSpan.FromSeconds(30), Watch = [Watchable.ForTask(pump, "the message pump")] },
-            Ct)));
+            TestContext.Current.CancellationToken)));
 
         Assert.StartsWith("Stopped waiting for the condition after 2 s, because the message pump died: faulted with InvalidOperationException: pump crashed.", error.Message, StringComparison.Ordinal);
         Assert.Contains("did not run out its 30 s", error.Message, StringComparison.Ordinal);
@@ -29,7 +29,7 @@ public sealed partial class WaitTests
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Drive(Wait.EventuallyAsync(
             () => ++probes > 100,
             new WaitOptions { TimeProvider = _clock, Watch = [Watchable.ForTask(Task.CompletedTask, "the worker")] },
-            Ct)));
+            TestContext.Current.CancellationToken)));
 
         Assert.Contains("because the worker died: completed, although it was expected to keep running", error.Message, StringComparison.Ordinal);
         Assert.Contains("No observation was made.", error.Message, StringComparison.Ordinal);
@@ -45,8 +45,8 @@ public sealed partial class WaitTests
             () => true,
             TimeSpan.FromMinutes(1),
             new WaitOptions { TimeProvider = _clock, Watch = [Watchable.ForTask(worker, "the worker")] },
-            Ct);
-        await _clock.AdvanceAsync(TimeSpan.FromSeconds(1), Ct);
+            TestContext.Current.CancellationToken);
+        await _clock.AdvanceAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
 
         stop.Cancel();
 
@@ -59,20 +59,20 @@ public sealed partial class WaitTests
     {
         var app = new FakeApp();
         var wait = Wait.EventuallyAsync(
-            () => false, new WaitOptions { TimeProvider = _clock, Watch = [Watchable.ForTask(Task.Delay(Timeout.Infinite, Ct), "a healthy worker"), app] }, Ct);
-        await _clock.AdvanceAsync(TimeSpan.FromSeconds(1), Ct);
+            () => false, new WaitOptions { TimeProvider = _clock, Watch = [Watchable.ForTask(Task.Delay(Timeout.Infinite, TestContext.Current.CancellationToken), "a healthy worker"), app] }, TestContext.Current.CancellationToken);
+        await _clock.AdvanceAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
 
-        app.Die("exited with code 134 (SIGABRT)\nLast output:\n  IM_ASSERT failed");
+        app.Die("exit code 134 (SIGABRT)\nLast output:\n  IM_ASSERT failed");
 
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() => wait);
-        Assert.StartsWith("Stopped waiting for the condition after 1 s, because LiveGui (generation 2) died: exited with code 134 (SIGABRT).", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Stopped waiting for the condition after 1 s, because LiveGui (generation 2) died: exit code 134 (SIGABRT).", error.Message, StringComparison.Ordinal);
         Assert.Contains("  IM_ASSERT failed", error.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(1), Elapsed);
     }
 
     private async Task Pump(TimeSpan crashAfter)
     {
-        await Task.Delay(crashAfter, _clock, Ct);
+        await Task.Delay(crashAfter, _clock, TestContext.Current.CancellationToken);
         throw new InvalidOperationException("pump crashed");
     }
 

@@ -7,7 +7,6 @@ public sealed partial class WaitTests
 {
     private readonly VirtualTimeProvider _clock = new();
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private WaitOptions Options => new() { TimeProvider = _clock };
 
@@ -18,7 +17,7 @@ public sealed partial class WaitTests
     {
         var readyAt = _clock.Start + TimeSpan.FromSeconds(3);
 
-        await Drive(Wait.EventuallyAsync(() => _clock.GetUtcNow() >= readyAt, Options, Ct));
+        await Drive(Wait.EventuallyAsync(() => _clock.GetUtcNow() >= readyAt, Options, TestContext.Current.CancellationToken));
 
         Assert.InRange(Elapsed, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.1));
     }
@@ -27,7 +26,7 @@ public sealed partial class WaitTests
     public async Task EventuallyAsync_ConditionNeverHolds_FailsAfterTheTimeoutShowingTheLatestObservations()
     {
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Drive(Wait.EventuallyAsync(
-            () => false, new WaitOptions { TimeProvider = _clock, Description = "the queue to drain" }, Ct)));
+            () => false, new WaitOptions { TimeProvider = _clock, Description = "the queue to drain" }, TestContext.Current.CancellationToken)));
 
         Assert.StartsWith("Waited 10 s for the queue to drain, but it did not hold in", error.Message, StringComparison.Ordinal);
         Assert.Contains("Last 5 observations (of", error.Message, StringComparison.Ordinal);
@@ -44,7 +43,7 @@ public sealed partial class WaitTests
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Drive(Wait.EventuallyAsync(
             () => Assert.Equal(3, ++count > 2 ? 2 : count),
             new WaitOptions { TimeProvider = _clock, Timeout = TimeSpan.FromSeconds(1) },
-            Ct)));
+            TestContext.Current.CancellationToken)));
 
         Assert.Contains("EqualException: Assert.Equal() Failure: Values differ Expected: 3 Actual: 2", error.Message, StringComparison.Ordinal);
     }
@@ -61,7 +60,7 @@ public sealed partial class WaitTests
                 Assert.True(++probes >= 3);
             },
             Options,
-            Ct));
+            TestContext.Current.CancellationToken));
 
         Assert.Equal(3, probes);
     }
@@ -71,7 +70,7 @@ public sealed partial class WaitTests
     {
         var reads = 0;
 
-        var value = await Drive(Wait.EventuallyAsync(ct => Task.FromResult(++reads * 10), v => v >= 30, Options, Ct));
+        var value = await Drive(Wait.EventuallyAsync(ct => Task.FromResult(++reads * 10), v => v >= 30, Options, TestContext.Current.CancellationToken));
 
         Assert.Equal(30, value);
     }
@@ -80,7 +79,7 @@ public sealed partial class WaitTests
     public async Task EventuallyAsync_ProbeThrowsStopWaiting_FailsAtOnceWithTheReason()
     {
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Drive(Wait.EventuallyAsync(
-            () => throw new StopWaitingException("the order was rejected"), Options, Ct)));
+            () => throw new StopWaitingException("the order was rejected"), Options, TestContext.Current.CancellationToken)));
 
         Assert.StartsWith("Stopped waiting for the condition after 0 ms: the probe gave up because the order was rejected.", error.Message, StringComparison.Ordinal);
         Assert.IsType<StopWaitingException>(error.InnerException);
@@ -99,7 +98,7 @@ public sealed partial class WaitTests
                 return probedAt.Count == 8;
             },
             Options,
-            Ct));
+            TestContext.Current.CancellationToken));
 
         Assert.Equal([0, 5, 15, 35, 75, 155, 255, 355], probedAt);
     }
@@ -110,7 +109,7 @@ public sealed partial class WaitTests
         var hang = new TaskCompletionSource<bool>();
 
         var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Drive(Wait.EventuallyAsync(
-            _ => hang.Task, new WaitOptions { TimeProvider = _clock, Timeout = TimeSpan.FromSeconds(2) }, Ct)));
+            _ => hang.Task, new WaitOptions { TimeProvider = _clock, Timeout = TimeSpan.FromSeconds(2) }, TestContext.Current.CancellationToken)));
 
         Assert.Contains("did not hold in 0 probe(s)", error.Message, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromSeconds(2), Elapsed);
@@ -119,7 +118,7 @@ public sealed partial class WaitTests
     [Fact]
     public async Task ConsistentlyAsync_ConditionKeepsHolding_PassesAfterTheWindow()
     {
-        await Drive(Wait.ConsistentlyAsync(() => true, TimeSpan.FromSeconds(2), Options, Ct));
+        await Drive(Wait.ConsistentlyAsync(() => true, TimeSpan.FromSeconds(2), Options, TestContext.Current.CancellationToken));
 
         Assert.Equal(TimeSpan.FromSeconds(2), Elapsed);
     }
@@ -133,7 +132,7 @@ public sealed partial class WaitTests
             () => Assert.True(_clock.GetUtcNow() < breaksAt, "the connection dropped"),
             TimeSpan.FromSeconds(30),
             new WaitOptions { TimeProvider = _clock, Description = "the connection" },
-            Ct)));
+            TestContext.Current.CancellationToken)));
 
         Assert.StartsWith("The connection stopped holding 1.055 s into the 30 s window in which it had to hold: TrueException: the connection dropped", error.Message, StringComparison.Ordinal);
         Assert.True(Elapsed < TimeSpan.FromSeconds(2));
@@ -144,14 +143,14 @@ public sealed partial class WaitTests
     {
         var options = new WaitOptions { Timeout = TimeSpan.Zero, MaxDelay = TimeSpan.FromTicks(1), Description = "" };
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => Wait.EventuallyAsync(() => true, options, Ct));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Wait.EventuallyAsync(() => true, options, TestContext.Current.CancellationToken));
 
         Assert.Contains("Timeout", error.Message, StringComparison.Ordinal);
         Assert.Contains("MaxDelay", error.Message, StringComparison.Ordinal);
         Assert.Contains("Description", error.Message, StringComparison.Ordinal);
     }
 
-    private Task Drive(Task wait) => _clock.AutoAdvanceUntilAsync(wait, Ct);
+    private Task Drive(Task wait) => _clock.AutoAdvanceUntilAsync(wait, TestContext.Current.CancellationToken);
 
-    private Task<T> Drive<T>(Task<T> wait) => _clock.AutoAdvanceUntilAsync(wait, Ct);
+    private Task<T> Drive<T>(Task<T> wait) => _clock.AutoAdvanceUntilAsync(wait, TestContext.Current.CancellationToken);
 }

@@ -10,7 +10,6 @@ public sealed class WatchableTests
 {
     private static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(30);
 
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact(Timeout = 30_000)]
     public async Task ForProcess_ProcessExitsWithCode3_WaitFailsAtOnceWithTheExitCodeInsteadOfTimingOut()
@@ -21,10 +20,10 @@ public sealed class WatchableTests
             var watch = Stopwatch.StartNew();
 
             var error = await Assert.ThrowsAsync<TimingAssertionException>(() => Wait.EventuallyAsync(
-                () => false, new WaitOptions { Timeout = WaitTimeout, Watch = [Watchable.ForProcess(process, "sh")] }, Ct));
+                () => false, new WaitOptions { Timeout = WaitTimeout, Watch = [Watchable.ForProcess(process, "sh")] }, TestContext.Current.CancellationToken));
 
             var failedAt = TimeProvider.System.GetUtcNow();
-            Assert.Contains("because sh died: exited with code 3.", error.Message, StringComparison.Ordinal);
+            Assert.Contains("because sh died: exit code 3.", error.Message, StringComparison.Ordinal);
             Assert.True(watch.Elapsed < WaitTimeout / 3, $"The wait took {watch.Elapsed}, which is not well under its {WaitTimeout} timeout.");
             ReportLatency(process, failedAt);
         }
@@ -40,9 +39,9 @@ public sealed class WatchableTests
         using var process = StartShell("kill -KILL $$");
         try
         {
-            var description = await Watchable.ForProcess(process).WhenFailed.WaitAsync(Ct);
+            var description = await Watchable.ForProcess(process).WhenFailed.WaitAsync(TestContext.Current.CancellationToken);
 
-            Assert.Equal("was killed by SIGKILL (exit code 137)", description);
+            Assert.Equal("exit code 137 (SIGKILL)", description);
         }
         finally
         {
@@ -59,10 +58,10 @@ public sealed class WatchableTests
         {
             var watchable = Watchable.ForProcess(process, "LiveGui", () => string.Join('\n', lines));
 
-            var description = await watchable.WhenFailed.WaitAsync(Ct);
+            var description = await watchable.WhenFailed.WaitAsync(TestContext.Current.CancellationToken);
 
             Assert.Equal("LiveGui", watchable.Name);
-            Assert.StartsWith("was killed by SIGABRT (exit code 134)", description, StringComparison.Ordinal);
+            Assert.StartsWith("exit code 134 (SIGABRT)", description, StringComparison.Ordinal);
             Assert.EndsWith("Last output:\n  starting\n  IM_ASSERT failed: g.WithinFrameScope", description.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         }
         finally
@@ -77,12 +76,12 @@ public sealed class WatchableTests
         using var process = StartShell("exit 0");
         try
         {
-            await process.WaitForExitAsync(Ct);
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
             var watchable = Watchable.ForProcess(process);
 
             Assert.True(watchable.WhenFailed.IsCompleted);
-            Assert.Equal("exited with code 0", await watchable.WhenFailed);
+            Assert.Equal("exit code 0", await watchable.WhenFailed);
             Assert.Contains("(pid ", watchable.Name, StringComparison.Ordinal);
         }
         finally
@@ -100,7 +99,7 @@ public sealed class WatchableTests
         Assert.False(watchable.WhenFailed.IsCompleted);
         work.SetException(new TimeoutException("no heartbeat"));
 
-        Assert.Equal("faulted with TimeoutException: no heartbeat", await watchable.WhenFailed.WaitAsync(Ct));
+        Assert.Equal("faulted with TimeoutException: no heartbeat", await watchable.WhenFailed.WaitAsync(TestContext.Current.CancellationToken));
     }
 
     private static Process StartShell(string script, ConcurrentQueue<string>? output = null)
