@@ -23,10 +23,15 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_CLI_WORKLOAD_UPDATE_
 # The dependencies each package must declare, with their ranges ("id range" per line, sorted by id).
 # A new package under src/ needs an entry here: its ranges are a decision, not an accident.
 declare -A expected_deps
-expected_deps[LiveFixtures]="Polly.Core [8.9.1, 9.0.0)
-xunit.v3.extensibility.core [3.2.2, 4.0.0)"
+expected_deps[LiveFixtures.Timing]="Polly.Core [8.9.1, 9.0.0)
+xunit.v3.extensibility.core [3.2.2, 5.0.0)"
+expected_deps[LiveFixtures]="LiveFixtures.Timing @VERSION@
+Polly.Core [8.9.1, 9.0.0)
+xunit.v3.extensibility.core [3.2.2, 5.0.0)"
 expected_deps[LiveFixtures.FluentAssertions]="FluentAssertions [6.12.0, 8.0.0)
 LiveFixtures @VERSION@"
+# The legs of the consumer check: "xunit.v3 version / FluentAssertions version / the test platform it brings".
+legs=("3.2.2 6.12.0 MTP-v1" "4.0.2 7.2.2 MTP-v2")
 
 started=$SECONDS
 checks=0
@@ -60,13 +65,14 @@ packages=()
 version=
 for project in "${projects[@]}"; do
     name=$(basename "$project" .csproj)
-    props=$(dotnet msbuild "$project" -getProperty:PackageId -getProperty:PackageVersion -getProperty:IsPackable 2>&1) \
+    # -t:MinVer: the version is computed from git tags by a target, so the property is read after it runs.
+    props=$(dotnet msbuild "$project" -t:MinVer -getProperty:PackageId -getProperty:PackageVersion -getProperty:IsPackable 2>&1) \
         || stop "read the package id and version of $name: $props"
     [ "$(field "$props" IsPackable)" = true ] || { bad "$name is packable (IsPackable is '$(field "$props" IsPackable)'; src/Directory.Build.props sets it)"; continue; }
     id=$(field "$props" PackageId)
     v=$(field "$props" PackageVersion)
     if [ -z "$version" ]; then version=$v; fi
-    [ "$v" = "$version" ] || bad "$id has version $v, the others $version: versions come from VersionPrefix in Directory.Build.props"
+    [ "$v" = "$version" ] || bad "$id has version $v, the others $version: versions come from git tags through MinVer (src/Directory.Build.props)"
     rm -f "$feed/$id.$v.nupkg" "$feed/$id.$v.snupkg"
     log=$logs/pack-$id.log
     # ContinuousIntegrationBuild: deterministic paths in the PDB, as in CI, wherever the script runs.
@@ -108,10 +114,17 @@ for id in "${packages[@]}"; do
     else
         bad "$id: licence expression MIT"
     fi
-    if grep -qE '<repository type="git" url="https://github.com/livefixtures/livefixtures"[^>]* commit="[0-9a-f]{40}"' <<<"$nuspec"; then
-        ok "$id: repository https://github.com/livefixtures/livefixtures (git, with its commit)"
+    if grep -qE '<projectUrl>|<repository [^>]*url=' <<<"$nuspec"; then
+        bad "$id: names no project or repository address (the project has no public home yet), but: $(grep -oE '<projectUrl>[^<]*|<repository[^>]*>' <<<"$nuspec" | paste -sd ' ')"
+    elif grep -qE '<repository type="git" commit="[0-9a-f]{40}"' <<<"$nuspec"; then
+        ok "$id: records the commit it was built from, and names no address that does not exist"
     else
-        bad "$id: repository https://github.com/livefixtures/livefixtures (git, with its commit)"
+        bad "$id: records the commit it was built from (<repository type=\"git\" commit=...>)"
+    fi
+    if [ -f "$root/src/$id/PublicAPI.Shipped.txt" ] && [ -f "$root/src/$id/PublicAPI.Unshipped.txt" ]; then
+        ok "$id: public API tracked in src/$id/PublicAPI.Shipped.txt and PublicAPI.Unshipped.txt"
+    else
+        bad "$id: public API tracked in src/$id/PublicAPI.Shipped.txt and PublicAPI.Unshipped.txt"
     fi
     symbols=$( [ -f "$snupkg" ] && unzip -Z1 "$snupkg" || true)
     if grep -qx "lib/net10.0/$id.pdb" <<<"$symbols"; then
@@ -146,25 +159,35 @@ ok "build the test app: ${testapp_dll#"$root"/}"
 cache=$(mktemp -d)
 trap 'rm -rf "$cache"' EXIT
 export NUGET_PACKAGES=$cache
-rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
-log=$logs/consumer-restore.log
-dotnet restore "$consumer" -p:LiveFixturesVersion="$version" >"$log" 2>&1 \
-    || stop "restore tests/consumer from the local feed into an empty cache (full log: $log)" "$log"
-if cmp -s "$feed/LiveFixtures.$version.nupkg" "$cache/livefixtures/$version/livefixtures.$version.nupkg"; then
-    ok "restore tests/consumer into an empty cache: LiveFixtures $version is the package just packed"
-else
-    stop "restore tests/consumer: LiveFixtures $version in the cache is not the package just packed"
-fi
+for leg in "${legs[@]}"; do
+    read -r xunit fa platform <<<"$leg"
+    what="tests/consumer on xunit.v3 $xunit ($platform), FluentAssertions $fa"
+    props=(-p:LiveFixturesVersion="$version" -p:XunitVersion="$xunit" -p:FluentAssertionsVersion="$fa")
+    rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
+    log=$logs/consumer-restore-xunit-$xunit.log
+    # Warnings are errors: a version conflict (NU1107) or an out-of-range dependency (NU1608) fails the leg.
+    dotnet restore "$consumer" "${props[@]}" -p:TreatWarningsAsErrors=true >"$log" 2>&1 \
+        || stop "restore $what from the local feed into an empty cache (full log: $log)" "$log"
+    if grep -qE 'NU1107|NU1608|NU1603' "$log"; then
+        stop "restore $what without version conflicts (full log: $log)" "$log"
+    fi
+    if cmp -s "$feed/LiveFixtures.$version.nupkg" "$cache/livefixtures/$version/livefixtures.$version.nupkg"; then
+        ok "restore $what: LiveFixtures $version is the package just packed"
+    else
+        stop "restore $what: LiveFixtures $version in the cache is not the package just packed"
+    fi
 
-log=$logs/consumer-test.log
-status=0
-LIVEFIXTURES_TESTAPP=$testapp_dll timeout --kill-after=15 300 \
-    dotnet test --project "$consumer" -p:LiveFixturesVersion="$version" --no-restore >"$log" 2>&1 || status=$?
-total=$(grep -oE 'total: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
-failed=$(grep -oE 'failed: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
-if [ "$status" -ne 0 ]; then
-    stop "tests/consumer: dotnet test exited with $status (total ${total:-?}, failed ${failed:-?}; full log: $log)" "$log"
-fi
-ok "tests/consumer: ${total:-?} tests passed against the packed LiveFixtures $version"
+    log=$logs/consumer-test-xunit-$xunit.log
+    status=0
+    LIVEFIXTURES_TESTAPP=$testapp_dll timeout --kill-after=15 300 \
+        dotnet test --project "$consumer" "${props[@]}" --no-restore >"$log" 2>&1 || status=$?
+    total=$(grep -oE 'total: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+    failed=$(grep -oE 'failed: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+    if [ "$status" -ne 0 ] || [ "${total:-0}" -eq 0 ]; then
+        stop "$what: dotnet test exited with $status (total ${total:-?}, failed ${failed:-?}; full log: $log)" "$log"
+    fi
+    ok "$what: ${total:-?} tests passed against the packed packages $version"
+done
+rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
 
 echo "check-package: all $checks checks ok ($((SECONDS - started)) s)"
