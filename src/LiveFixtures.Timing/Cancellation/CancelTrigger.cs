@@ -17,7 +17,7 @@ public sealed class CancelTrigger
     /// <summary>Gets a description of the moment, for failure messages ("after 200 ms").</summary>
     public string Description { get; }
 
-    /// <summary>Creates a trigger that cancels after a delay on <see cref="CancellationOptions.TimeProvider"/>.</summary>
+    /// <summary>Creates a trigger that cancels after a delay on <see cref="TimedOperationOptions.TimeProvider"/> of the <see cref="CancellationOptions"/>.</summary>
     /// <param name="delay">How long after the start to cancel.</param>
     /// <returns>The trigger.</returns>
     public static CancelTrigger After(TimeSpan delay)

@@ -22,7 +22,7 @@ public interface IWatchable
     /// </summary>
     /// <remarks>
     /// The first line of the description is the cause, as a sentence fragment that follows "died: "
-    /// ("exited with code 134 (SIGABRT)"); further lines may carry evidence, such as the last lines of output.
+    /// ("exit code 134 (SIGABRT)"); further lines may carry evidence, such as the last lines of output.
     /// </remarks>
     Task<string> WhenFailed { get; }
 }

@@ -31,16 +31,9 @@ internal sealed class ProcessWatch : IWatchable
 
     public Task<string> WhenFailed => _failed.Task;
 
-    /// <summary>Describes an exit code, naming the signal when the code means "killed by a signal" on Linux.</summary>
-    internal static string DescribeExit(int exitCode)
-    {
-        if (OperatingSystem.IsLinux() && ProcessTables.SignalFromExitCode(exitCode) is { } number && ProcessTables.SignalName(number) is var signal)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"was killed by {signal} (exit code {exitCode})");
-        }
-
-        return string.Create(CultureInfo.InvariantCulture, $"exited with code {exitCode}");
-    }
+    /// <summary>Describes an exit code in the wording every message uses, naming the signal when the code means "killed by a signal".</summary>
+    internal static string DescribeExit(int exitCode) =>
+        ProcessTables.DescribeExit(exitCode, OperatingSystem.IsLinux() ? ProcessTables.SignalFromExitCode(exitCode) : null);
 
     /// <summary>Gets how long, at most, the watch lets a process's redirected output drain before it reads the output tail.</summary>
     internal static TimeSpan OutputDrain { get; } = TimeSpan.FromMilliseconds(50);

@@ -6,7 +6,7 @@ using Xunit.v3;
 namespace LiveFixtures;
 
 /// <summary>
-/// Guards tests without a base class (strategy D): put it on a test class, a test method or the whole assembly,
+/// Guards tests without a base class: put it on a test class, a test method or the whole assembly,
 /// naming a fixture that the tests already have (assembly, collection or class fixture). Before each test the
 /// process is made ready (respawned if dead or degraded, with the notice); after it, a death or degrade during
 /// the test is recorded against it, with a warning and its output attached.
@@ -43,7 +43,7 @@ public sealed class LiveGuardAttribute : BeforeAfterTestAttribute
     {
         ArgumentNullException.ThrowIfNull(test);
         var fixture = Resolve();
-        var scope = fixture.BeginTestAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+        var scope = fixture.BeginScopeAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
         Scopes[(test.UniqueID, FixtureType)] = scope;
     }
 

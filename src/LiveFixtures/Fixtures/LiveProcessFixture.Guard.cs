@@ -11,9 +11,12 @@ public abstract partial class LiveProcessFixture
     /// and marks the test as running against it. Dispose the scope after the test to record what it did to the process.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait; default the current test's token.</param>
-    /// <returns>The scope of the guarded test.</returns>
-    /// <remarks><see cref="LiveTest{TFixture}"/> calls this for you.</remarks>
-    public async Task<LiveTestScope> BeginTestAsync(CancellationToken cancellationToken = default)
+    /// <returns>The guarded test's scope: dispose it when the test ends (once; later calls do nothing).</returns>
+    /// <remarks><see cref="LiveTest{TFixture}"/> and <see cref="LiveGuardAttribute"/> call this for you.</remarks>
+    public async Task<IAsyncDisposable> BeginTestAsync(CancellationToken cancellationToken = default) =>
+        await BeginScopeAsync(cancellationToken).ConfigureAwait(false);
+
+    internal async Task<LiveTestScope> BeginScopeAsync(CancellationToken cancellationToken)
     {
         var testName = TestContext.Current.Test?.TestDisplayName ?? "(outside a test)";
         var generation = await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);

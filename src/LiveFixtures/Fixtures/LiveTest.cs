@@ -3,7 +3,7 @@ using Xunit;
 namespace LiveFixtures;
 
 /// <summary>
-/// Guards every test of a class (strategy D): before each test the process is made ready (respawned if dead or
+/// Guards every test of a class: before each test the process is made ready (respawned if dead or
 /// degraded, with the notice); after it, a death or degrade during the test is recorded against it, with a warning
 /// and its slice of the output attached. Derive test classes from it, with the fixture from any scope.
 /// </summary>
@@ -25,7 +25,7 @@ public abstract class LiveTest<TFixture>(TFixture fixture) : IAsyncLifetime
 
     /// <inheritdoc/>
     public virtual async ValueTask InitializeAsync() =>
-        _scope = await fixture.BeginTestAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
+        _scope = await fixture.BeginScopeAsync(TestContext.Current.CancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public virtual async ValueTask DisposeAsync()

@@ -3,7 +3,7 @@ using LiveFixtures.Output;
 namespace LiveFixtures;
 
 /// <summary>Holds what a guarded test started with; disposing it checks what the test did to the process.</summary>
-public sealed class LiveTestScope : IAsyncDisposable
+internal sealed class LiveTestScope : IAsyncDisposable
 {
     private readonly LiveProcessFixture _fixture;
     private int _disposed;

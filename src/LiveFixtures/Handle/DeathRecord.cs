@@ -80,8 +80,5 @@ public sealed record DeathRecord
         return text.ToString();
     }
 
-    internal static string DescribeExit(int? exitCode, int? signal) =>
-        exitCode is null ? "exit status unknown"
-        : signal is { } s ? string.Create(CultureInfo.InvariantCulture, $"exit code {exitCode} ({ProcessTables.SignalName(s)})")
-        : string.Create(CultureInfo.InvariantCulture, $"exit code {exitCode}");
+    internal static string DescribeExit(int? exitCode, int? signal) => ProcessTables.DescribeExit(exitCode, signal);
 }

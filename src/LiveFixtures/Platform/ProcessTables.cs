@@ -35,6 +35,14 @@ internal static class ProcessTables
     public static string SignalName(int signal) =>
         Enum.IsDefined(typeof(PosixSignalNumber), signal) ? ((PosixSignalNumber)signal).ToString() : $"signal {signal}";
 
+    /// <summary>Describes an exit in the one wording every message uses: "exit code 134 (SIGABRT)", "exit code 3".</summary>
+    /// <param name="exitCode">The exit code, or <see langword="null"/> when it is not known.</param>
+    /// <param name="signal">The signal that ended the process, when one did.</param>
+    public static string DescribeExit(int? exitCode, int? signal) =>
+        exitCode is null ? "exit status unknown"
+        : signal is { } s ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"exit code {exitCode} ({SignalName(s)})")
+        : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"exit code {exitCode}");
+
     /// <summary>Reads the signal out of an exit code as the .NET runtime reports it on Unix (128 + signal).</summary>
     public static int? SignalFromExitCode(int exitCode) =>
         !OperatingSystem.IsWindows() && exitCode > 128 && exitCode < 128 + 65 ? exitCode - 128 : null;
