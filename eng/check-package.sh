@@ -33,6 +33,7 @@ LiveFixtures @VERSION@"
 # The legs of the consumer check: "xunit.v3 version / FluentAssertions version / the test platform it brings".
 legs=("3.2.2 6.12.0 MTP-v1" "4.0.2 7.2.2 MTP-v2")
 
+tools=()
 started=$SECONDS
 checks=0
 failures=0
@@ -92,6 +93,18 @@ for id in "${packages[@]}"; do
     nuspec=$(unzip -p "$nupkg" "$id.nuspec" | tr -d '\r')
     echo "      $id.$version.nupkg holds:"
     unzip -l "$nupkg" | sed -n '4,$p' | grep -v -e '^-' -e 'files$' | sed 's/^/        /'
+
+    if grep -q '<packageType name="DotnetTool"' <<<"$nuspec"; then
+        # A dotnet tool carries its own copy of everything it runs on, under tools/.
+        if grep -qx "tools/net10.0/any/$id.dll" <<<"$listing" && grep -qx "tools/net10.0/any/DotnetToolSettings.xml" <<<"$listing" \
+            && unzip -p "$nupkg" tools/net10.0/any/DotnetToolSettings.xml | grep -q 'Name="livefixtures"'; then
+            ok "$id: a dotnet tool whose command is 'livefixtures' (tools/net10.0/any/$id.dll)"
+        else
+            bad "$id: a dotnet tool whose command is 'livefixtures' (tools/net10.0/any/$id.dll and DotnetToolSettings.xml)"
+        fi
+        tools+=("$id")
+        continue
+    fi
 
     if grep -qx 'README.md' <<<"$listing" && grep -q '<readme>README.md</readme>' <<<"$nuspec"; then
         ok "$id: README.md at the package root, named as the readme in the nuspec"
@@ -189,5 +202,25 @@ for leg in "${legs[@]}"; do
     ok "$what: ${total:-?} tests passed against the packed packages $version"
 done
 rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
+
+# 4. The tool: installed from the local feed as a user installs it, and run against an empty and a corrupt store.
+for id in "${tools[@]}"; do
+    tool_path=$(mktemp -d)
+    state=$(mktemp -d)
+    log=$logs/tool-install.log
+    dotnet tool install "$id" --version "$version" --tool-path "$tool_path" --add-source "$feed" >"$log" 2>&1 \
+        || stop "install $id $version from the local feed (full log: $log)" "$log"
+    ok "install $id $version from the local feed with 'dotnet tool install'"
+    out=$(LIVEFIXTURES_STATE_DIR=$state/store "$tool_path/livefixtures" ps 2>&1) && grep -q 'No generations recorded' <<<"$out" \
+        || stop "livefixtures ps on an empty store says there is nothing (it printed: $out)"
+    mkdir -p "$state/store/runs" && echo 'not json' >"$state/store/runs/bad.json"
+    out=$(LIVEFIXTURES_STATE_DIR=$state/store "$tool_path/livefixtures" ps 2>&1) && grep -q 'moved aside' <<<"$out" \
+        || stop "livefixtures ps on a corrupt store warns and goes on (it printed: $out)"
+    status=0; out=$("$tool_path/livefixtures" prune --older-than soon 2>&1) || status=$?
+    [ "$status" -eq 1 ] && [ "$(wc -l <<<"$out")" -eq 1 ] \
+        || stop "livefixtures prune with a bad age fails with exit code 1 and one line (exit $status: $out)"
+    ok "livefixtures runs: ps on an empty and on a corrupt store, a one-line error with exit code 1"
+    rm -rf "$tool_path" "$state"
+done
 
 echo "check-package: all $checks checks ok ($((SECONDS - started)) s)"

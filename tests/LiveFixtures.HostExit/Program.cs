@@ -1,4 +1,11 @@
+using System.Globalization;
 using LiveFixtures;
+using LiveFixtures.HostExit;
+
+if (args is ["records", var store, var runId, var count])
+{
+    return RecordWriter.Run(store, runId, int.Parse(count, CultureInfo.InvariantCulture));
+}
 
 // Starts "sleep 300" (which itself starts nothing) and a shell with a setsid grandchild, prints their pids,
 // and returns without disposing the handles.

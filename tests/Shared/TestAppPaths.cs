@@ -20,7 +20,7 @@ internal static class TestAppPaths
             .WithEnvironment("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
             .WithStopGrace(TimeSpan.FromSeconds(5));
 
-    /// <summary>Finds a project's built dll under tests/, built with the same configuration as the running assembly.</summary>
+    /// <summary>Finds a project's built dll under tests/ (or src/), built with the same configuration as the running assembly.</summary>
     public static string BuiltDll(string project)
     {
         var here = AppContext.BaseDirectory;
@@ -38,6 +38,11 @@ internal static class TestAppPaths
         // .../bin/<Configuration>/net10.0/ : use the same configuration as this assembly.
         var configuration = new DirectoryInfo(here.TrimEnd(Path.DirectorySeparatorChar)).Parent?.Name ?? "Debug";
         var dll = Path.Combine(dir.FullName, "tests", project, "bin", configuration, "net10.0", project + ".dll");
+        if (!File.Exists(dll) && Directory.Exists(Path.Combine(dir.FullName, "src", project)))
+        {
+            dll = Path.Combine(dir.FullName, "src", project, "bin", configuration, "net10.0", project + ".dll");
+        }
+
         return File.Exists(dll)
             ? dll
             : throw new InvalidOperationException($"{project} is not built: {dll} is missing. Build the solution first ('dotnet build').");

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using LiveFixtures.Tool;
+
+return Cli.Build(Console.Out, Console.Error).Parse(args).Invoke();

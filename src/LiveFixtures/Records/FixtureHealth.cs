@@ -1,0 +1,60 @@
+namespace LiveFixtures.Records;
+
+/// <summary>A fixture's health over one run, written as it goes and finalised at the end of the run.</summary>
+internal sealed class FixtureHealth
+{
+    /// <summary>The fixture's (handle's) name.</summary>
+    public string Fixture { get; set; } = "";
+
+    /// <summary>The run it belongs to.</summary>
+    public string RunId { get; set; } = "";
+
+    /// <summary>The handle's state when written.</summary>
+    public string State { get; set; } = "";
+
+    /// <summary>How many generations were started.</summary>
+    public int Generations { get; set; }
+
+    /// <summary>How many times a dead or degraded generation was replaced.</summary>
+    public int Respawns { get; set; }
+
+    /// <summary>How many respawns the restart budget still allows in its current window.</summary>
+    public int BudgetLeft { get; set; }
+
+    /// <summary>The total time spent starting generations, in milliseconds.</summary>
+    public double StartingMilliseconds { get; set; }
+
+    /// <summary>Every death or degrade, with the test blamed.</summary>
+    public List<HealthDeath> Deaths { get; set; } = [];
+
+    /// <summary>Whether the run has ended and this snapshot is final.</summary>
+    public bool Final { get; set; }
+
+    /// <summary>When the snapshot was written.</summary>
+    public DateTimeOffset Written { get; set; }
+
+    /// <summary>Gets the one-line summary of the run for this fixture: "LiveGui: 2 generations, 1 death — T, exit code 134 (SIGABRT)".</summary>
+    public string Summary()
+    {
+        var deaths = Deaths.Count == 1 ? "1 death" : $"{Deaths.Count} deaths";
+        var generations = Generations == 1 ? "1 generation" : $"{Generations} generations";
+        var head = $"{Fixture}: {generations}, {deaths}";
+        return Deaths.Count == 0 ? head : head + " — " + string.Join("; ", Deaths.Select(d => $"{d.Test ?? "no test running"}, {d.Cause}"));
+    }
+}
+
+/// <summary>One death or degrade in a <see cref="FixtureHealth"/> snapshot.</summary>
+internal sealed class HealthDeath
+{
+    /// <summary>The generation that died.</summary>
+    public int Generation { get; set; }
+
+    /// <summary>The cause, in the wording of every message: "exit code 134 (SIGABRT)", "degraded: ...".</summary>
+    public string Cause { get; set; } = "";
+
+    /// <summary>The test blamed, or what is known about when it happened.</summary>
+    public string? Test { get; set; }
+
+    /// <summary>When it was noticed.</summary>
+    public DateTimeOffset At { get; set; }
+}
