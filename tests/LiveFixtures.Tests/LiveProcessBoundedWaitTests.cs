@@ -87,6 +87,46 @@ public sealed class LiveProcessBoundedWaitTests
         Assert.Equal(1, app.GenerationCount);
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task DisposeAsync_GateHeldByABlockedSubscriber_GivesUpAfterItsLimit()
+    {
+        // A StateChanged handler that blocks while a respawn holds the gate: nothing bounded holds it longer than
+        // startup timeout + stop grace + 2 x liveness timeout + 20 s (here 1 + 0 + 4 + 20 s), and disposal waits no longer.
+        using var release = new ManualResetEventSlim();
+        var app = new LiveProcessBuilder("/bin/sleep").WithArguments("120").WithProcessGroup(false)
+            .WithStartupTimeout(TimeSpan.FromSeconds(1))
+            .WithStopGrace(TimeSpan.Zero)
+            .Build();
+        var first = await app.EnsureReadyAsync(Token);
+        app.StateChanged += (_, change) =>
+        {
+            if (change.Current == LiveProcessState.Starting && change.Generation == 2)
+            {
+                release.Wait(Token);
+            }
+        };
+        KillOurSleep(first.ProcessId);
+        await app.WhenExited.WaitAsync(Hang, Token);
+        var respawn = Task.Run(() => app.EnsureReadyAsync(Token), Token);
+        while (app.State != LiveProcessState.Starting)
+        {
+            await Task.Delay(10, Token);
+        }
+
+        try
+        {
+            await app.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60), Token);
+        }
+        finally
+        {
+            release.Set();
+            await respawn.ContinueWith(_ => { }, Token, TaskContinuationOptions.None, TaskScheduler.Default);
+            await app.StopAsync(TimeSpan.Zero, Token); // the respawn went on once released: stop what it started
+        }
+
+        Assert.Equal(LiveProcessState.Stopped, app.State);
+    }
+
     /// <summary>Kills the sleep a handle started, after checking that the pid is still that program.</summary>
     private static void KillOurSleep(int pid)
     {
