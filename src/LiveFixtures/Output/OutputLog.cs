@@ -172,7 +172,7 @@ public sealed class OutputLog
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
             {
-                // The file was reported when its first write failed; there is nothing more to say.
+                // Every line was flushed as it was written (AutoFlush), and a failed write was reported then.
             }
             finally
             {
