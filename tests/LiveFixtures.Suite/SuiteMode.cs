@@ -9,7 +9,7 @@ public static class SuiteMode
     /// <summary>Gets the name of the variable that selects the mode: <c>budget</c>, or anything else for the normal mode.</summary>
     public const string Variable = "SUITE_MODE";
 
-    /// <summary>Gets the name of the variable that selects the readiness probe: <c>output</c> for the ready line, else HTTP.</summary>
+    /// <summary>Gets the name of the variable that selects the readiness probe: <c>http</c> to poll <c>GET /health</c>, else the ready line.</summary>
     public const string ReadinessVariable = "SUITE_READINESS";
 
     /// <summary>Gets whether the suite runs in budget mode: the shared app crashes on its first click, until its restart budget is used up.</summary>
@@ -18,10 +18,10 @@ public static class SuiteMode
 
     /// <summary>Gets the readiness probe for the test app.</summary>
     /// <value>
-    /// <c>GET /health</c> answering 2xx, polled. The ready-line probe (<c>SUITE_READINESS=output</c>) can miss a line
-    /// that arrives while it is being checked and then waits out the 60 s startup timeout; see the README.
+    /// The app's ready line, as in the quick start (event-driven, no polling); <c>GET /health</c> answering 2xx, polled,
+    /// with <c>SUITE_READINESS=http</c>.
     /// </value>
-    public static IProbe Readiness { get; } = Is(ReadinessVariable, "output") ? Probe.OutputLine("^TestApp ready on ") : Probe.Http("/health");
+    public static IProbe Readiness { get; } = Is(ReadinessVariable, "http") ? Probe.Http("/health") : Probe.OutputLine("^TestApp ready on ");
 
     private static bool Is(string variable, string value) =>
         string.Equals(Environment.GetEnvironmentVariable(variable), value, StringComparison.OrdinalIgnoreCase);

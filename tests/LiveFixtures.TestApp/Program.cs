@@ -63,7 +63,9 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>();
     hooks.Port = new Uri(addresses.Addresses.First()).Port;
+    var flood = options.StderrFlood > 0 ? StderrFlood.Start(options.StderrFlood) : null;
     Console.WriteLine($"TestApp ready on http://127.0.0.1:{hooks.Port} pid {Environment.ProcessId}");
+    flood?.ReadyPrinted();
 });
 
 var inFlightAtShutdown = 0;

@@ -16,6 +16,7 @@ internal sealed class TestAppOptions
           --noise-per-second N       print N noise lines per second
           --state-dir PATH           write PATH/app.pid; report a stale PATH/half-written.tmp
           --stuck-work               /work requests ignore cancellation and shutdown
+          --stderr-flood N           around the ready line, write N stderr lines before it and N after
         """;
 
     public int Port { get; private set; }
@@ -35,6 +36,8 @@ internal sealed class TestAppOptions
     public string? StateDir { get; private set; }
 
     public bool StuckWork { get; private set; }
+
+    public int StderrFlood { get; private set; }
 
     /// <summary>Parses the arguments; throws <see cref="FormatException"/> with a full sentence on a bad option.</summary>
     public static TestAppOptions Parse(IReadOnlyList<string> args, string? portVariable)
@@ -76,6 +79,9 @@ internal sealed class TestAppOptions
                     break;
                 case "--stuck-work":
                     options.StuckWork = true;
+                    break;
+                case "--stderr-flood":
+                    options.StderrFlood = ParseInt(name, Value(), 1, 10_000_000);
                     break;
                 default:
                     throw new FormatException($"Unknown option '{name}'.");

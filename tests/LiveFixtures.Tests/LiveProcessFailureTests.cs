@@ -171,4 +171,54 @@ public sealed class LiveProcessFailureTests
         Assert.Contains(error.Problems, p => p.Contains("{match:url}", StringComparison.Ordinal) && p.Contains("only once the app is running", StringComparison.Ordinal));
         Assert.Contains(error.Problems, p => p.Contains("read from the app's output", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Build_TcpProbeOnAPortNeverDeclared_NamesThePortAndTheFix()
+    {
+        var named = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder("/bin/true")
+            .WithPort("api")
+            .WithReadiness(Probe.Tcp("web"))
+            .Build());
+        var forgotten = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder("/bin/true")
+            .WithLiveness(Probe.Tcp())
+            .Build());
+
+        var problem = Assert.Single(named.Problems);
+        Assert.Contains("The readiness probe connects to the port 'web'", problem, StringComparison.Ordinal);
+        Assert.Contains("add WithPort(\"web\")", problem, StringComparison.Ordinal);
+        Assert.Contains("The liveness probe connects to the port 'port'", Assert.Single(forgotten.Problems), StringComparison.Ordinal);
+        Assert.Contains("add WithPort() for a free port", forgotten.Problems[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Build_TcpProbeOnAPortTheAppPrints_IsAccepted()
+    {
+        var fromOutput = new LiveProcessBuilder("/bin/true")
+            .WithPortFromOutput("web")
+            .WithReadiness(Probe.All(Probe.OutputLine(@"on (?<web>\d+)"), Probe.Tcp("web")))
+            .WithLiveness(Probe.Tcp("web"));
+        var groupOnly = new LiveProcessBuilder("/bin/true")
+            .WithReadiness(Probe.All(Probe.OutputLine(@"on (?<web>\d+)"), Probe.Tcp("web")));
+
+        fromOutput.Build();
+        groupOnly.Build();
+    }
+
+    [Fact]
+    public void Build_FolderGivenAsTheCommand_SaysItIsAFolderNotMissing()
+    {
+        var folder = Directory.CreateTempSubdirectory("livefixtures-command-");
+        try
+        {
+            var error = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder(folder.FullName).Build());
+
+            var problem = Assert.Single(error.Problems);
+            Assert.Contains($"The command '{folder.FullName}' is the folder {folder.FullName}, not a program", problem, StringComparison.Ordinal);
+            Assert.DoesNotContain("not found", problem, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete();
+        }
+    }
 }

@@ -118,6 +118,48 @@ public sealed class LiveProcessFixtureTests
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task BeginTestAsync_ScopeDisposedWhileTheHandleIsHeldForever_SkipsTheCheckAfterItsLimit()
+    {
+        // Another caller's stop holds the gate behind a StateChanged handler that blocks. The check after the test
+        // waits at most startup timeout + stop grace + 2 x liveness timeout + 20 s (here 1 + 0 + 4 + 20 s), not forever.
+        using var release = new ManualResetEventSlim();
+        var fixture = new SleepFixture();
+        await fixture.InitializeAsync();
+        try
+        {
+            var scope = await fixture.BeginTestAsync(TestContext.Current.CancellationToken);
+            fixture.Process.StateChanged += (_, change) =>
+            {
+                if (change.Current == LiveProcessState.Stopping)
+                {
+                    release.Wait(TestContext.Current.CancellationToken);
+                }
+            };
+            var stop = Task.Run(() => fixture.Process.StopAsync(cancellationToken: TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
+            while (fixture.Process.State != LiveProcessState.Stopping)
+            {
+                await Task.Delay(10, TestContext.Current.CancellationToken);
+            }
+
+            try
+            {
+                await scope.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+            }
+            finally
+            {
+                release.Set();
+                await stop;
+            }
+
+            Assert.Equal(LiveProcessState.Stopped, fixture.Process.State);
+        }
+        finally
+        {
+            await fixture.DisposeAsync();
+        }
+    }
+
     private sealed class AppFixture : LiveProcessFixture
     {
         protected override LiveProcessBuilder Configure(LiveProcessBuilder builder) =>
@@ -130,6 +172,15 @@ public sealed class LiveProcessFixtureTests
 
         protected override LiveProcessBuilder Configure(LiveProcessBuilder builder) =>
             TestAppPaths.Builder("--exit-during-startup", "3").WithName(Name);
+    }
+
+    private sealed class SleepFixture : LiveProcessFixture
+    {
+        protected override LiveProcessBuilder Configure(LiveProcessBuilder builder) => builder
+            .WithCommand("/bin/sleep")
+            .WithArguments("120")
+            .WithStartupTimeout(TimeSpan.FromSeconds(1))
+            .WithStopGrace(TimeSpan.Zero);
     }
 
     private sealed class MisconfiguredFixture : LiveProcessFixture

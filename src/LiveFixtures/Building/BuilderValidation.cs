@@ -140,7 +140,7 @@ internal static class BuilderValidation
         }
     }
 
-    private static void CheckProbe(LaunchSpec spec, IProbe probe, string role, IReadOnlySet<string> portNames, List<string> problems)
+    private static void CheckProbe(LaunchSpec spec, IProbe probe, string role, HashSet<string> portNames, List<string> problems)
     {
         foreach (var part in Probe.Flatten(probe))
         {
@@ -165,12 +165,22 @@ internal static class BuilderValidation
                 case FileExistsProbe file:
                     problems.AddRange(Placeholders.Validate(file.PathTemplate, $"The {role} probe path", portNames, spec.Workspace));
                     break;
+                case TcpProbe tcp when !portNames.Contains(tcp.PortName) && !OutputGroups(spec).Contains(tcp.PortName):
+                    var declare = tcp.PortName == PortNames.Default ? "WithPort()" : $"WithPort(\"{tcp.PortName}\")";
+                    problems.Add($"The {role} probe connects to the port '{tcp.PortName}' (Probe.Tcp(\"{tcp.PortName}\")), but no port of that name was declared, so it could never pass: add {declare} for a free port, WithFixedPort(\"{tcp.PortName}\", number), or WithPortFromOutput(\"{tcp.PortName}\") when the app prints it; or name a declared port in Probe.Tcp.");
+                    break;
                 case OutputLineProbe when role == "liveness":
                     problems.Add("An output-line probe cannot tell liveness (a line once written stays written): use an HTTP, TCP or custom probe for liveness.");
                     break;
             }
         }
     }
+
+    /// <summary>Lists the named groups of the readiness probe's output-line patterns: values (ports among them) known once it passed.</summary>
+    private static HashSet<string> OutputGroups(LaunchSpec spec) =>
+        spec.Readiness is null
+            ? []
+            : Probe.Flatten(spec.Readiness).OfType<OutputLineProbe>().SelectMany(p => p.Pattern.GetGroupNames()).Where(n => !int.TryParse(n, out _)).ToHashSet(StringComparer.Ordinal);
 
     private static void CheckUrl(string url, string what, List<string> problems)
     {

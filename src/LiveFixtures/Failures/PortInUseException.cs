@@ -24,4 +24,8 @@ public sealed class PortInUseException : LiveProcessStartException
 
     /// <summary>Gets the command line of the process that holds it, when it can be seen.</summary>
     public string? HolderCommandLine { get; }
+
+    /// <inheritdoc/>
+    internal override LiveProcessStartException CopyForAnotherCaller() =>
+        new PortInUseException(Message, Port, HolderProcessId, HolderCommandLine) { ProcessName = ProcessName };
 }

@@ -19,7 +19,12 @@ namespace LiveFixtures;
 [AttributeUsage(AttributeTargets.Assembly | AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true)]
 public sealed class LiveGuardAttribute : BeforeAfterTestAttribute
 {
-    private static readonly ConcurrentDictionary<(string Test, Type Fixture), LiveTestScope> Scopes = new();
+    /// <summary>
+    /// The guarded tests now running, one entry per test and fixture however many guards name that fixture (on the
+    /// assembly and on the class, say): a second guard shares the first one's scope instead of replacing it, which would
+    /// leave the first scope tracking its test for good and blame every later death on it.
+    /// </summary>
+    private static readonly ConcurrentDictionary<(string Test, Type Fixture), Guarded> Scopes = new();
 
     /// <summary>Initializes the guard for the fixture of type <paramref name="fixtureType"/>.</summary>
     /// <param name="fixtureType">A <see cref="LiveProcessFixture"/> subclass the guarded tests have as a fixture.</param>
@@ -39,26 +44,67 @@ public sealed class LiveGuardAttribute : BeforeAfterTestAttribute
     public Type FixtureType { get; }
 
     /// <inheritdoc/>
+    /// <remarks>When another guard already guards this test with the same fixture, the test is guarded once, not twice.</remarks>
     public override void Before(MethodInfo methodUnderTest, IXunitTest test)
     {
         ArgumentNullException.ThrowIfNull(test);
-        var fixture = Resolve();
-        var scope = fixture.BeginScopeAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
-        Scopes[(test.UniqueID, FixtureType)] = scope;
+        var key = (test.UniqueID, FixtureType);
+        var guarded = Scopes.GetOrAdd(key, _ => new Guarded());
+        lock (guarded)
+        {
+            if (++guarded.Guards > 1)
+            {
+                return;
+            }
+
+            try
+            {
+                guarded.Scope = Resolve().BeginScopeAsync(TestContext.Current.CancellationToken).GetAwaiter().GetResult();
+            }
+            catch
+            {
+                Scopes.TryRemove(key, out _);
+                throw;
+            }
+        }
     }
 
     /// <inheritdoc/>
+    /// <remarks>The last guard of the test to finish checks the process.</remarks>
     public override void After(MethodInfo methodUnderTest, IXunitTest test)
     {
         ArgumentNullException.ThrowIfNull(test);
-        if (Scopes.TryRemove((test.UniqueID, FixtureType), out var scope))
+        var key = (test.UniqueID, FixtureType);
+        if (!Scopes.TryGetValue(key, out var guarded))
         {
-            scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            return;
         }
+
+        LiveTestScope? scope;
+        lock (guarded)
+        {
+            if (--guarded.Guards > 0)
+            {
+                return;
+            }
+
+            Scopes.TryRemove(key, out _);
+            scope = guarded.Scope;
+        }
+
+        scope?.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
     private LiveProcessFixture Resolve() =>
         TestContext.Current.GetFixture(FixtureType).AsTask().GetAwaiter().GetResult() as LiveProcessFixture
         ?? throw new InvalidOperationException(
             $"[LiveGuard(typeof({FixtureType.Name}))] found no {FixtureType.Name} for this test: attach it with [assembly: AssemblyFixture(typeof({FixtureType.Name}))], ICollectionFixture<{FixtureType.Name}> or IClassFixture<{FixtureType.Name}>.");
+
+    /// <summary>The scope of one guarded test and how many of its guards have begun and not yet ended.</summary>
+    private sealed class Guarded
+    {
+        public int Guards { get; set; }
+
+        public LiveTestScope? Scope { get; set; }
+    }
 }

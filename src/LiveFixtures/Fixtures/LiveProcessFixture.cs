@@ -159,8 +159,20 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
         GC.SuppressFinalize(this);
         if (_process is not null)
         {
-            var report = await _process.StopAsync().ConfigureAwait(false);
-            TestContext.Current.SendDiagnosticMessage($"{Name}: {report}");
+            using (var limit = new CancellationTokenSource(_process.TeardownLimit, TimeProvider.System))
+            {
+                try
+                {
+                    var report = await _process.StopAsync(cancellationToken: limit.Token).ConfigureAwait(false);
+                    TestContext.Current.SendDiagnosticMessage($"{Name}: {report}");
+                }
+                catch (OperationCanceledException) when (limit.IsCancellationRequested)
+                {
+                    TestContext.Current.SendDiagnosticMessage($"{Name}: the handle stayed busy for {_process.TeardownLimit.TotalSeconds:0} s, so its process is killed without the graceful stop.");
+                }
+            }
+
+            // Kills what is left without the gate when the gate cannot be had in time.
             await _process.DisposeAsync().ConfigureAwait(false);
         }
 

@@ -28,11 +28,11 @@ public sealed partial class LiveProcess
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
 
-            // Single flight for failures too: a caller that waited while a start failed gets that failure,
-            // instead of paying for another start attempt of its own.
+            // Single flight for failures too: a caller that waited while a start failed gets that failure (in an
+            // instance of its own), instead of paying for another start attempt of its own.
             if (_lastStartFailure is { } failed && failed.Attempt > attemptsSeen)
             {
-                failed.Error.Throw();
+                throw failed.Error.CopyForAnotherCaller();
             }
 
             if (caller is not null)
@@ -102,7 +102,7 @@ public sealed partial class LiveProcess
 
             if (spawned.HasExited)
             {
-                var exit = await spawned.ExitRecord.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var exit = await ExitRecordAsync(spawned, cancellationToken).ConfigureAwait(false);
                 return spawned.EndRecord ?? exit;
             }
 
@@ -119,7 +119,7 @@ public sealed partial class LiveProcess
 
             if (await ExitsSoonAsync(spawned).ConfigureAwait(false))
             {
-                var exit = await spawned.ExitRecord.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                var exit = await ExitRecordAsync(spawned, cancellationToken).ConfigureAwait(false);
                 return spawned.EndRecord ?? exit;
             }
 
@@ -140,7 +140,7 @@ public sealed partial class LiveProcess
         {
             if (old.EndRecord is null && old.HasExited)
             {
-                var exit = await old.ExitRecord.Task.ConfigureAwait(false);
+                var exit = await ExitRecordAsync(old, cancellationToken).ConfigureAwait(false);
                 lock (_stateLock)
                 {
                     // It died in the instant between its readiness and the Ready state: still a death that counts.
@@ -188,7 +188,8 @@ public sealed partial class LiveProcess
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            return await probe.CheckAsync(spawned.ProbeState!.ToContext(), linked.Token).ConfigureAwait(false);
+            // WaitAsync: a probe that ignores its token is left behind, not waited for under the gate.
+            return await probe.CheckAsync(spawned.ProbeState!.ToContext(), linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -222,9 +223,33 @@ public sealed partial class LiveProcess
         SetState(LiveProcessState.Degraded, spawned.Generation, record.ToString());
     }
 
+    /// <summary>
+    /// Records the exit of a generation the moment it happens. Runs unawaited, so whatever fails in it, the exit record
+    /// that respawns, checks and waits depend on is completed in the <c>finally</c>.
+    /// </summary>
     private async Task WatchExitAsync(SpawnedProcess spawned)
     {
-        var exitCode = await spawned.Exited.ConfigureAwait(false);
+        int? exitCode = null;
+        try
+        {
+            exitCode = await spawned.Exited.ConfigureAwait(false);
+            await RecordExitAsync(spawned, exitCode.Value).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A throwing clock or subscriber: the plain record below still tells what is known.
+        }
+        finally
+        {
+            if (!spawned.ExitRecord.Task.IsCompleted)
+            {
+                spawned.ExitRecord.TrySetResult(PlainExitRecord(spawned, exitCode));
+            }
+        }
+    }
+
+    private async Task RecordExitAsync(SpawnedProcess spawned, int exitCode)
+    {
         var test = RunningTestName();
         var at = _spec.Time.GetUtcNow();
         await WaitBrieflyAsync(spawned.Drains, TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
@@ -247,6 +272,50 @@ public sealed partial class LiveProcess
         }
 
         spawned.ExitRecord.TrySetResult(spawned.EndRecord is { Cause: DeathCause.Exited or DeathCause.FailedToStart } end ? end : record);
+    }
+
+    /// <summary>Waits for the exit record of a generation that has exited, bounded: past the bound it is made here.</summary>
+    private async Task<DeathRecord> ExitRecordAsync(SpawnedProcess spawned, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The watcher completes it within a quarter second of the exit; real time, as it waits on the OS.
+            return await spawned.ExitRecord.Task.WaitAsync(ExitRecordLimit, TimeProvider.System, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var record = PlainExitRecord(spawned, spawned.Exited.IsCompletedSuccessfully ? spawned.Exited.Result : null);
+            spawned.ExitRecord.TrySetResult(record);
+            return spawned.ExitRecord.Task.Result;
+        }
+    }
+
+    /// <summary>Makes an exit record from what is known without the handle's clock or its subscribers, neither of which may fail here.</summary>
+    private DeathRecord PlainExitRecord(SpawnedProcess spawned, int? exitCode)
+    {
+        DateTimeOffset at;
+        try
+        {
+            at = _spec.Time.GetUtcNow();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            at = spawned.StartedAt;
+        }
+
+        return new DeathRecord
+        {
+            ProcessName = Name,
+            Generation = spawned.Generation,
+            ProcessId = spawned.Pid,
+            Cause = DeathCause.Exited,
+            ExitCode = exitCode,
+            Signal = exitCode is { } code ? Platform.ProcessTables.SignalFromExitCode(code) : null,
+            At = at,
+            OutputTail = spawned.Output.Tail(_spec.OutputTailLines),
+            WorkspacePath = spawned.WorkspacePath,
+            LogFilePath = spawned.Output.FilePath,
+        };
     }
 
     private DeathRecord NewRecord(SpawnedProcess spawned, DeathCause cause, int? exitCode, ProbeResult? probe, string? test) => new()

@@ -43,7 +43,7 @@ public sealed partial class LiveProcess
         }
         catch (LiveProcessStartException e)
         {
-            _lastStartFailure = (attempt, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e));
+            _lastStartFailure = (attempt, e);
             throw;
         }
         finally
@@ -165,7 +165,8 @@ public sealed partial class LiveProcess
                 {
                     try
                     {
-                        result = await probe.CheckAsync(context, attempt.Token).ConfigureAwait(false);
+                        // WaitAsync: a probe that ignores its token is left behind, not waited for under the gate.
+                        result = await probe.CheckAsync(context, attempt.Token).AsTask().WaitAsync(attempt.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (!token.IsCancellationRequested)
                     {

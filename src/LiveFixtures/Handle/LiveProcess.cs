@@ -28,7 +28,10 @@ public sealed partial class LiveProcess : IAsyncDisposable
     private string? _lastCaller;
     private int _startAttempts;
     private int _finishedAttempts;
-    private (int Attempt, System.Runtime.ExceptionServices.ExceptionDispatchInfo Error)? _lastStartFailure;
+    private (int Attempt, LiveProcessStartException Error)? _lastStartFailure;
+
+    /// <summary>How long a respawn or a check waits for an exited generation's record before making it itself.</summary>
+    private static readonly TimeSpan ExitRecordLimit = TimeSpan.FromSeconds(5);
 
     internal LiveProcess(LaunchSpec spec, IProcessTable table)
     {
@@ -107,9 +110,28 @@ public sealed partial class LiveProcess : IAsyncDisposable
             return;
         }
 
-        await StopAsync().ConfigureAwait(false);
+        using (var limit = new CancellationTokenSource(TeardownLimit, TimeProvider.System))
+        {
+            try
+            {
+                await StopAsync(cancellationToken: limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (limit.IsCancellationRequested)
+            {
+                // The gate stayed taken past any bounded holder (a subscriber blocked in StateChanged): kill what runs
+                // rather than wait forever or leave it behind.
+                KillNow();
+            }
+        }
+
         ForgetOpen(this);
     }
+
+    /// <summary>
+    /// Gets how long teardown (the after-test check, dispose) waits for the gate: the longest one bounded holder keeps it
+    /// (a start that times out, then its stop), with a margin.
+    /// </summary>
+    internal TimeSpan TeardownLimit => _spec.StartupTimeout + _spec.StopGrace + (2 * _spec.LivenessTimeout) + TimeSpan.FromSeconds(20);
 
     internal string? RunningTestName()
     {

@@ -23,9 +23,11 @@ internal sealed class OutputLineProbe(Regex pattern) : IProbe
 
     /// <summary>Watches the output of one generation for the first matching line.</summary>
     /// <remarks>
-    /// Lines arrive through a subscription (so none is missed however fast the ring turns over), and every check
-    /// also rescans the ring: a line that woke the readiness loop is in the ring before any listener hears of it,
-    /// so the check after a wake-up always sees it, whatever order the listeners run in.
+    /// Lines arrive through a subscription with replay (so none is missed however fast the ring turns over): the log
+    /// hands each listener every line once and in order, the replay included, so the high-water mark
+    /// <see cref="_scanned"/> never passes a line that was not considered. Every check also rescans the ring: a line
+    /// that woke the readiness loop is in the ring before this listener hears of it, so the check after a wake-up
+    /// sees it whatever order the listeners run in.
     /// </remarks>
     private sealed class Watch
     {

@@ -6,6 +6,8 @@ namespace LiveFixtures.Health;
 /// <summary>Passes when a TCP connection to a loopback port is accepted.</summary>
 internal sealed class TcpProbe(string portName) : IProbe
 {
+    public string PortName => portName;
+
     public string Description => $"TCP connect to 127.0.0.1:{{port{(portName == PortNames.Default ? "" : ":" + portName)}}}";
 
     public async ValueTask<ProbeResult> CheckAsync(ProbeContext context, CancellationToken cancellationToken)

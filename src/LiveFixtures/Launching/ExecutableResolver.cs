@@ -10,6 +10,11 @@ internal static class ExecutableResolver
         {
             var baseDirectory = workingDirectory is null ? Environment.CurrentDirectory : Path.GetFullPath(workingDirectory);
             var full = Path.GetFullPath(command, baseDirectory);
+            if (Directory.Exists(full))
+            {
+                return (null, $"The command '{command}' is the folder {full}, not a program: give the path of the executable inside it (such as {Path.Combine(full, "MyApp")}), or for a .dll: WithCommand(\"dotnet\").WithArguments(\"{Path.Combine(full, "MyApp.dll")}\", ...).");
+            }
+
             if (!File.Exists(full))
             {
                 return (null, $"The executable '{command}' was not found: looked at {full}. Check the path, or build the app before the tests run.");

@@ -25,18 +25,15 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         var name = spec.DisplayName;
         var leases = new List<PortLease>();
         string? workspace = null;
+        OutputLog? log = null;
+        Process? process = null;
+        var started = false;
         try
         {
             var ports = AllocatePorts(name, generation, leases);
             if (spec.Workspace)
             {
-                workspace = Path.Combine(Path.GetTempPath(), "livefixtures", "workspaces", $"{Sanitize(name)}-{RunId}-{Environment.ProcessId}-{_handleId}-gen{generation}");
-                if (Directory.Exists(workspace))
-                {
-                    Directory.Delete(workspace, recursive: true);
-                }
-
-                Directory.CreateDirectory(workspace);
+                workspace = CreateWorkspace(name, generation);
             }
 
             string Resolve(string template) => Placeholders.Resolve(template, (key, arg) => key switch
@@ -62,20 +59,19 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 
             var cookie = $"{RunId}-{Environment.ProcessId}-{Sanitize(name)}-g{generation}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
             var info = CreateStartInfo(executable, Resolve, workingDirectory, cookie, out var ownGroup);
-            var log = CreateLog(name, generation);
-            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            log = CreateLog(name, generation);
+            var startedAt = spec.Time.GetUtcNow();
+            process = new Process { StartInfo = info, EnableRaisingEvents = true };
             try
             {
-                process.Start();
+                started = process.Start();
             }
             catch (Win32Exception e)
             {
-                process.Dispose();
-                log.Complete();
                 throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: the OS refused to run {executable}: {e.Message}. Check that it is a program for this OS and that you may run it.", null, e) { ProcessName = name };
             }
 
-            return new SpawnedProcess(process, generation, cookie, leases, log, workspace, spec.Time.GetUtcNow())
+            return new SpawnedProcess(process, generation, cookie, leases, log, workspace, startedAt)
             {
                 Ports = ports,
                 OwnGroup = ownGroup,
@@ -83,12 +79,70 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         }
         catch
         {
+            // Nothing of a failed start outlives it, whatever was thrown: not the process, its port claims, its log
+            // file or its workspace (there is nothing in it to inspect: the app never ran, or ran for no time).
+            Abandon(process, started);
             foreach (var lease in leases)
             {
                 lease.Dispose();
             }
 
+            log?.Complete();
+            if (workspace is not null)
+            {
+                TryDelete(workspace);
+            }
+
             throw;
+        }
+    }
+
+    private static void Abandon(Process? process, bool started)
+    {
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (started)
+            {
+                // Our own child, not yet reaped by anyone: the pid is still the one we started.
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
+        {
+            // Already gone.
+        }
+        finally
+        {
+            process.Dispose();
+        }
+    }
+
+    private string CreateWorkspace(string name, int generation)
+    {
+        var workspace = Path.Combine(PrivateFolder.Get("workspaces"), $"{Sanitize(name)}-{RunId}-{Environment.ProcessId}-{_handleId}-gen{generation}");
+        if (Directory.Exists(workspace))
+        {
+            Directory.Delete(workspace, recursive: true);
+        }
+
+        Directory.CreateDirectory(workspace);
+        return workspace;
+    }
+
+    private static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a leftover folder in the user's own temp folder is harmless.
         }
     }
 

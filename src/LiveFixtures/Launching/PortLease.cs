@@ -6,12 +6,11 @@ namespace LiveFixtures.Launching;
 
 /// <summary>
 /// Holds a loopback port for one generation. Free ports are picked by the OS and then claimed with a
-/// lock file that every LiveFixtures process on this machine honours, so that two test runs at once
-/// never get the same port. The lock is released when the lease is disposed or the process dies.
+/// lock file in the user's private folder that every LiveFixtures process of this user honours, so that two
+/// test runs at once never get the same port. The lock is released when the lease is disposed or the process dies.
 /// </summary>
 internal sealed class PortLease : IDisposable
 {
-    private static readonly string LockDirectory = Path.Combine(Path.GetTempPath(), "livefixtures", "ports");
     private readonly FileStream? _lock;
 
     private PortLease(int port, FileStream? lockFile)
@@ -28,7 +27,7 @@ internal sealed class PortLease : IDisposable
     /// <summary>Allocates a free loopback port no other LiveFixtures user holds.</summary>
     public static PortLease AllocateFree()
     {
-        Directory.CreateDirectory(LockDirectory);
+        var locks = PrivateFolder.Get("ports");
         for (var attempt = 0; attempt < 64; attempt++)
         {
             int port;
@@ -38,7 +37,7 @@ internal sealed class PortLease : IDisposable
                 port = ((IPEndPoint)listener.LocalEndPoint!).Port;
             }
 
-            if (TryLock(port) is { } file)
+            if (TryLock(locks, port) is { } file)
             {
                 return new PortLease(port, file);
             }
@@ -48,11 +47,7 @@ internal sealed class PortLease : IDisposable
     }
 
     /// <summary>Claims a fixed port (its owner, if any, is checked separately).</summary>
-    public static PortLease Fixed(int port)
-    {
-        Directory.CreateDirectory(LockDirectory);
-        return new PortLease(port, TryLock(port));
-    }
+    public static PortLease Fixed(int port) => new(port, TryLock(PrivateFolder.Get("ports"), port));
 
     /// <summary>Tells whether a loopback listener could be opened on the port now.</summary>
     public static bool IsFree(int port)
@@ -71,14 +66,14 @@ internal sealed class PortLease : IDisposable
 
     public void Dispose() => _lock?.Dispose();
 
-    private static FileStream? TryLock(int port)
+    private static FileStream? TryLock(string directory, int port)
     {
         try
         {
             // FileShare.None takes an exclusive advisory lock that other .NET processes honour; the OS drops
             // it if this process dies, so a crashed run never strands a port.
             return new FileStream(
-                Path.Combine(LockDirectory, port.ToString(CultureInfo.InvariantCulture) + ".lock"),
+                Path.Combine(directory, port.ToString(CultureInfo.InvariantCulture) + ".lock"),
                 FileMode.OpenOrCreate,
                 FileAccess.ReadWrite,
                 FileShare.None);

@@ -10,12 +10,19 @@ public sealed class OutputLog
     internal const int MaxLineLength = 8 * 1024;
 
     private readonly Lock _lock = new();
+
+    /// <summary>
+    /// Held while a line is numbered and handed to listeners, and while a listener is added with its replay, so that
+    /// every listener hears every line once and in order, however many streams write at once; readers of the ring
+    /// (<see cref="Tail"/>, <see cref="Since"/>) only take <see cref="_lock"/> and never wait for a listener.
+    /// </summary>
+    private readonly Lock _delivery = new();
     private readonly Queue<OutputLine> _ring = new();
-    private readonly List<Action<OutputLine>> _listeners = [];
+    private Listener[] _listeners = [];
     private readonly TimeProvider _time;
     private readonly int _maxLines;
     private readonly long _maxChars;
-    private readonly TextWriter? _file;
+    private TextWriter? _file;
     private long _chars;
     private long _sequence;
     private long _dropped;
@@ -93,21 +100,29 @@ public sealed class OutputLog
     public static string Format(IReadOnlyList<OutputLine> lines) =>
         lines.Count == 0 ? "  (no output)" : string.Join(Environment.NewLine, lines.Select(l => "  " + l));
 
+    /// <summary>
+    /// Adds a listener. With <paramref name="replay"/>, it first hears the kept lines after
+    /// <paramref name="afterSequence"/>, then every new line: no line is missed, repeated or reordered in between.
+    /// </summary>
     internal IDisposable Subscribe(Action<OutputLine> listener, long afterSequence, bool replay)
     {
-        List<OutputLine> missed;
-        lock (_lock)
+        var entry = new Listener(listener);
+        lock (_delivery)
         {
-            _listeners.Add(listener);
-            missed = replay ? _ring.Where(l => l.Sequence > afterSequence).ToList() : [];
+            List<OutputLine> missed;
+            lock (_lock)
+            {
+                missed = replay ? _ring.Where(l => l.Sequence > afterSequence).ToList() : [];
+                _listeners = [.. _listeners, entry];
+            }
+
+            foreach (var line in missed)
+            {
+                entry.Hear(line);
+            }
         }
 
-        foreach (var line in missed)
-        {
-            listener(line);
-        }
-
-        return new Unsubscriber(this, listener);
+        return new Unsubscriber(this, entry);
     }
 
     internal void Append(OutputSource stream, string text)
@@ -117,28 +132,127 @@ public sealed class OutputLog
             text = $"{text[..MaxLineLength]} … [line cut: {text.Length - MaxLineLength} more characters]";
         }
 
-        OutputLine line;
-        Action<OutputLine>[] listeners;
-        lock (_lock)
+        lock (_delivery)
         {
-            line = new OutputLine(++_sequence, _time.GetUtcNow(), stream, text);
-            _ring.Enqueue(line);
-            _chars += text.Length;
-            while (_ring.Count > _maxLines || (_chars > _maxChars && _ring.Count > 1))
+            OutputLine line;
+            Listener[] listeners;
+            lock (_lock)
             {
-                _chars -= _ring.Dequeue().Text.Length;
-                _dropped++;
+                line = Keep(stream, text);
+                listeners = _listeners;
             }
 
-            listeners = _listeners.Count == 0 ? [] : [.. _listeners];
-            _file?.WriteLine(line.ToString());
+            WriteToFile(line);
+            foreach (var listener in listeners)
+            {
+                listener.Hear(line);
+            }
         }
+    }
 
-        foreach (var listener in listeners)
+    internal void Complete()
+    {
+        lock (_delivery)
         {
+            lock (_lock)
+            {
+                if (_completed)
+                {
+                    return;
+                }
+
+                _completed = true;
+            }
+
+            var file = _file;
+            _file = null;
             try
             {
-                listener(line);
+                file?.Flush();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+            {
+                // Every line was flushed as it was written (AutoFlush), and a failed write was reported then.
+            }
+            finally
+            {
+                DisposeQuietly(file);
+            }
+        }
+    }
+
+    /// <summary>Puts a line in the ring, numbered; call with <see cref="_lock"/> held.</summary>
+    private OutputLine Keep(OutputSource stream, string text)
+    {
+        var at = _time.GetUtcNow();
+        var line = new OutputLine(++_sequence, at, stream, text);
+        _ring.Enqueue(line);
+        _chars += text.Length;
+        while (_ring.Count > _maxLines || (_chars > _maxChars && _ring.Count > 1))
+        {
+            _chars -= _ring.Dequeue().Text.Length;
+            _dropped++;
+        }
+
+        return line;
+    }
+
+    /// <summary>
+    /// Writes a line to the full log file; the first failure (disk full, a broken mount) is reported once as a line
+    /// in the ring and ends the file, never the drain: a child must not block on a full pipe because of its log file.
+    /// </summary>
+    private void WriteToFile(OutputLine line)
+    {
+        var file = _file;
+        if (file is null)
+        {
+            return;
+        }
+
+        try
+        {
+            file.WriteLine(line.ToString());
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException or NotSupportedException)
+        {
+            _file = null;
+            DisposeQuietly(file);
+            lock (_lock)
+            {
+                Keep(OutputSource.StdErr, $"[LiveFixtures] The log file {FilePath} could not be written after line {line.Sequence - 1} ({e.Message}); it ends there. The output goes on in memory only (the last lines, as always). Free the disk or fix WithLogDirectory.");
+            }
+        }
+    }
+
+    private static void DisposeQuietly(TextWriter? file)
+    {
+        try
+        {
+            file?.Dispose();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            // Disposing flushes the buffer again and fails the same way: the failure was already reported.
+        }
+    }
+
+    /// <summary>A listener; after its subscription is disposed it hears nothing more, even from a delivery already under way.</summary>
+    private sealed class Listener(Action<OutputLine> action)
+    {
+        private volatile bool _removed;
+
+        public void Remove() => _removed = true;
+
+        public void Hear(OutputLine line)
+        {
+            if (_removed)
+            {
+                return;
+            }
+
+            try
+            {
+                action(line);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -148,28 +262,14 @@ public sealed class OutputLog
         }
     }
 
-    internal void Complete()
-    {
-        lock (_lock)
-        {
-            if (_completed)
-            {
-                return;
-            }
-
-            _completed = true;
-            _file?.Flush();
-            _file?.Dispose();
-        }
-    }
-
-    private sealed class Unsubscriber(OutputLog log, Action<OutputLine> listener) : IDisposable
+    private sealed class Unsubscriber(OutputLog log, Listener listener) : IDisposable
     {
         public void Dispose()
         {
+            listener.Remove();
             lock (log._lock)
             {
-                log._listeners.Remove(listener);
+                log._listeners = [.. log._listeners.Where(l => !ReferenceEquals(l, listener))];
             }
         }
     }

@@ -7,7 +7,10 @@ namespace LiveFixtures.Output;
 /// <summary>Reads a child's output stream continuously through a pipe and splits it into lines.</summary>
 internal static class PipeDrain
 {
-    /// <summary>Drains <paramref name="stream"/> into <paramref name="log"/> until the stream ends.</summary>
+    /// <summary>
+    /// Drains <paramref name="stream"/> into <paramref name="log"/> until the stream ends or breaks; nothing the log
+    /// does (a full disk under its file, a failing listener) stops it, so the child never blocks on a full pipe.
+    /// </summary>
     public static async Task RunAsync(Stream stream, OutputSource kind, OutputLog log)
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
@@ -19,14 +22,14 @@ internal static class PipeDrain
                 var buffer = result.Buffer;
                 while (TryReadLine(ref buffer, out var line))
                 {
-                    log.Append(kind, Decode(line));
+                    Keep(log, kind, line);
                 }
 
                 if (result.IsCompleted)
                 {
                     if (!buffer.IsEmpty)
                     {
-                        log.Append(kind, Decode(buffer));
+                        Keep(log, kind, buffer);
                     }
 
                     reader.AdvanceTo(buffer.End);
@@ -36,7 +39,7 @@ internal static class PipeDrain
                 if (buffer.Length > OutputLog.MaxLineLength * 2)
                 {
                     // A line with no end in sight: keep it as a cut line rather than buffer without bound.
-                    log.Append(kind, Decode(buffer));
+                    Keep(log, kind, buffer);
                     reader.AdvanceTo(buffer.End);
                     continue;
                 }
@@ -54,6 +57,18 @@ internal static class PipeDrain
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static void Keep(OutputLog log, OutputSource kind, ReadOnlySequence<byte> line)
+    {
+        try
+        {
+            log.Append(kind, Decode(line));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Losing one line (a clock that threw) is better than a child blocked on a full pipe: read on.
         }
     }
 

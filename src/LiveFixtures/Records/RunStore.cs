@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LiveFixtures.Launching;
 using LiveFixtures.Platform;
 
 namespace LiveFixtures.Records;
@@ -41,13 +42,13 @@ internal sealed class RunStore
     public static RunStore OpenDefault() => new(StateDirectory.Resolve());
 
     /// <summary>Writes a run record atomically, replacing the run's previous one.</summary>
-    /// <exception cref="UnauthorizedAccessException">The store's directory is not safe to use (see <see cref="PrivateDirectory"/>).</exception>
+    /// <exception cref="UnauthorizedAccessException">The store's directory is not safe to use (a link, or another user's; see <see cref="PrivateFolder"/>).</exception>
     public void Write(RunRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RunId);
-        PrivateDirectory.Ensure(Root);
-        PrivateDirectory.Ensure(RunsDirectory);
+        Private(Root);
+        Private(RunsDirectory);
         WriteAtomically(RunPath(record.RunId), JsonSerializer.SerializeToUtf8Bytes(record, RecordsJson.Default.RunRecord));
     }
 
@@ -55,9 +56,9 @@ internal sealed class RunStore
     public void WriteHealth(string runId, FixtureHealth health)
     {
         ArgumentNullException.ThrowIfNull(health);
-        PrivateDirectory.Ensure(Root);
-        PrivateDirectory.Ensure(HealthDirectory);
-        var directory = PrivateDirectory.Ensure(Path.Combine(HealthDirectory, FileName(runId)));
+        Private(Root);
+        Private(HealthDirectory);
+        var directory = Private(Path.Combine(HealthDirectory, FileName(runId)));
         WriteAtomically(Path.Combine(directory, FileName(health.Fixture) + ".json"), JsonSerializer.SerializeToUtf8Bytes(health, RecordsJson.Default.FixtureHealth));
     }
 
@@ -72,7 +73,7 @@ internal sealed class RunStore
             return [];
         }
 
-        PrivateDirectory.Check(RunsDirectory);
+        Private(RunsDirectory);
         var runs = new List<RunRecord>();
         foreach (var file in Directory.EnumerateFiles(RunsDirectory, "*.json"))
         {
@@ -146,6 +147,9 @@ internal sealed class RunStore
     public static string FileName(string name) =>
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')).TrimStart('.') is { Length: > 0 } safe ? safe : "_";
 
+    private static string Private(string path) =>
+        PrivateFolder.Ensure(path, "its run records", $"set {StateDirectory.Variable} to a folder only you can write to");
+
     private string RunPath(string runId) => Path.Combine(RunsDirectory, FileName(runId) + ".json");
 
     private RunRecord? ReadFile(string path, ICollection<string>? warnings) =>
@@ -182,7 +186,7 @@ internal sealed class RunStore
 
     private void MoveAside(string path, ICollection<string>? warnings)
     {
-        PrivateDirectory.Ensure(CorruptDirectory);
+        Private(CorruptDirectory);
         var target = Path.Combine(CorruptDirectory, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.json"));
         try
         {
@@ -227,7 +231,7 @@ internal sealed class RunStore
             return;
         }
 
-        if (OperatingSystem.IsLinux() && (!PrivateDirectory.TryOwner(path, out var uid, out var mode) || uid != PrivateDirectory.EffectiveUserId || (mode & 0xF000) != 0x4000))
+        if (OperatingSystem.IsLinux() && (UnixFileStatus.Read(path) is not var (owner, mode) || owner != UnixFileStatus.EffectiveUserId || (mode & UnixFileStatus.TypeMask) != UnixFileStatus.Directory))
         {
             warnings?.Add($"{path} was left alone: it is not a directory of yours.");
             return;

@@ -31,6 +31,6 @@ internal static class StateDirectory
             return Path.Combine(home, ".local", "state", "livefixtures");
         }
 
-        return Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"livefixtures-state-{PrivateDirectory.EffectiveUserId}"));
+        return Path.Combine(Path.GetTempPath(), string.Create(CultureInfo.InvariantCulture, $"livefixtures-state-{(OperatingSystem.IsLinux() ? UnixFileStatus.EffectiveUserId : 0)}"));
     }
 }

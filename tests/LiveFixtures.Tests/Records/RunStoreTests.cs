@@ -49,8 +49,9 @@ public sealed class RunStoreTests
 
         var error = Assert.Throws<UnauthorizedAccessException>(() => temp.Store.Write(TempStore.DeadRun("r1", DateTimeOffset.UtcNow)));
 
+        Assert.Contains("LiveFixtures keeps its run records in", error.Message, StringComparison.Ordinal);
         Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
-        Assert.Contains(StateDirectory.Variable, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"set {StateDirectory.Variable} to a folder only you can write to", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFileSystemEntries(elsewhere));
     }
 
@@ -67,7 +68,7 @@ public sealed class RunStoreTests
 
         var error = Assert.Throws<UnauthorizedAccessException>(() => temp.Store.Write(TempStore.DeadRun("r1", DateTimeOffset.UtcNow)));
 
-        Assert.Contains("belongs to user 65534", error.Message, StringComparison.Ordinal);
+        Assert.Contains("belongs to another user (uid 65534)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
