@@ -1,7 +1,7 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using LiveFixtures.Containment;
 using LiveFixtures.Output;
 using LiveFixtures.Platform;
 
@@ -61,24 +61,23 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             }
 
             var cookie = $"{RunId}-{Environment.ProcessId}-{Sanitize(name)}-g{generation}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-            var info = CreateStartInfo(executable, Resolve, workingDirectory, cookie, out var ownGroup);
             var log = CreateLog(name, generation);
-            var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+            NativeChild child;
+            GenerationBox box;
             try
             {
-                process.Start();
+                (child, box) = Start(name, generation, executable, Resolve, workingDirectory, cookie);
             }
-            catch (Win32Exception e)
+            catch
             {
-                process.Dispose();
                 log.Complete();
-                throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: the OS refused to run {executable}: {e.Message}. Check that it is a program for this OS and that you may run it.", null, e) { ProcessName = name };
+                throw;
             }
 
-            return new SpawnedProcess(process, generation, cookie, leases, log, workspace, spec.Time.GetUtcNow())
+            return new SpawnedProcess(child, box, generation, cookie, leases, log, workspace, spec.Time.GetUtcNow())
             {
                 Ports = ports,
-                OwnGroup = ownGroup,
+                OwnGroup = spec.ProcessGroup,
             };
         }
         catch
@@ -137,46 +136,69 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         };
     }
 
-    private ProcessStartInfo CreateStartInfo(string executable, Func<string, string> resolve, string? workingDirectory, string cookie, out bool ownGroup)
+    /// <summary>
+    /// Starts the app inside its generation's box (a cgroup joined by the launch shim before the app runs, or the
+    /// group and session it leads), as a new session's leader, held by a pidfd.
+    /// </summary>
+    private (NativeChild Child, GenerationBox Box) Start(string name, int generation, string executable, Func<string, string> resolve, string? workingDirectory, string cookie)
     {
-        ownGroup = spec.ProcessGroup && table.SupportsProcessGroups && OperatingSystem.IsLinux();
-        var info = new ProcessStartInfo
+        if (!OperatingSystem.IsLinux())
         {
-            FileName = ownGroup ? LinuxSetsid() : executable,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? "",
-        };
-        if (ownGroup)
-        {
-            // setsid execs the app in place (same pid) as leader of a new session and process group.
-            info.ArgumentList.Add(executable);
+            throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: starting and containing a process tree is not supported on this OS ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}); LiveFixtures runs apps on Linux. Run the tests on Linux (a container or WSL will do).") { ProcessName = name };
         }
 
-        foreach (var argument in spec.Arguments)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
-            info.ArgumentList.Add(resolve(argument));
+            environment[(string)entry.Key] = (string?)entry.Value ?? "";
         }
 
         foreach (var (key, value) in spec.Environment)
         {
             if (value is null)
             {
-                info.Environment.Remove(key);
+                environment.Remove(key);
             }
             else
             {
-                info.Environment[key] = resolve(value);
+                environment[key] = resolve(value);
             }
         }
 
-        info.Environment[SpawnedProcess.CookieVariable] = cookie;
-        return info;
-    }
+        environment[SpawnedProcess.CookieVariable] = cookie;
+        List<string> argv = [executable, .. spec.Arguments.Select(resolve)];
+        var box = RunContainment.Current.Create($"{name}-g{generation}", table, spec.ProcessGroup);
+        try
+        {
+            var (path, shimArgv) = box.Wrap(executable, argv);
+            var directory = workingDirectory is null ? null : Path.GetFullPath(workingDirectory);
+            if (directory is not null && !LinuxNative.CanSpawnInDirectory)
+            {
+                (path, shimArgv) = (CgroupBox.Shell, ["sh", "-c", "cd -- \"$1\" || exit 125; shift; exec \"$@\"", "livefixtures-shim", directory, path, .. shimArgv.Skip(1)]);
+                directory = null;
+            }
 
-    private static string LinuxSetsid() => OperatingSystem.IsLinux() ? LinuxProcessTable.SetsidPath : throw new PlatformNotSupportedException();
+            if (path != executable && !ExecutableResolver.IsProgramFile(executable))
+            {
+                // Through a shell's exec, a file that is neither a binary nor a #! script would run as a shell script.
+                throw new Win32Exception(8, "Exec format error");
+            }
+
+            var child = NativeChild.Start(path, shimArgv, environment, directory);
+            box.Attach(child, cookie);
+            return (child, box);
+        }
+        catch (Win32Exception e)
+        {
+            box.Dispose();
+            throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: the OS refused to run {executable}: {e.Message}. Check that it is a program for this OS and that you may run it.", null, e) { ProcessName = name };
+        }
+        catch
+        {
+            box.Dispose();
+            throw;
+        }
+    }
 
     private OutputLog CreateLog(string name, int generation)
     {

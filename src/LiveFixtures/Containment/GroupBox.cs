@@ -1,0 +1,178 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using LiveFixtures.Platform;
+
+namespace LiveFixtures.Containment;
+
+/// <summary>
+/// The fallback: the session and process group the root leads, with the test host as child subreaper. Members are
+/// the root's tree (by parentage) and the orphans that came back to the host, attributed by group or session, by
+/// proof of re-parenting, or by the cookie; only those candidates are read, never the whole process table.
+/// </summary>
+internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationBox
+{
+    /// <summary>The generations of this host in this tier that have started and not yet been ended, with their roots' start times.</summary>
+    private static readonly ConcurrentDictionary<GroupBox, ulong> Live = new();
+
+    private static readonly int HostPid = Environment.ProcessId;
+    private static readonly int HostSession = ProcFs.Stat(Environment.ProcessId)?.Session ?? 0;
+
+    private ulong _rootStart;
+
+    public override ContainmentTier Tier => ContainmentTier.ProcessGroup;
+
+    public override void Attach(Launching.NativeChild root, string cookie)
+    {
+        base.Attach(root, cookie);
+        _rootStart = ProcFs.Stat(root.Pid)?.StartTicks ?? 0;
+        Live[this] = _rootStart;
+    }
+
+    public override int CountOthers() => Find().Living.Count;
+
+    public override void Dispose() => Live.TryRemove(this, out _);
+
+    protected override int KillRound()
+    {
+        var root = Root!;
+        var (living, _) = Find();
+        var killed = 0;
+        root.Signal(PosixSignalNumber.SIGKILL);
+        if (ownGroup)
+        {
+            // While the root is unreaped its group is its own; afterwards only while a member (found above) still
+            // holds the group's id, which the kernel then cannot hand to anyone else.
+            if (!root.SignalGroup(PosixSignalNumber.SIGKILL) && living.Any(p => p.ProcessGroup == root.Pid) && !PidReused())
+            {
+                LinuxNative.Kill(-root.Pid, (int)PosixSignalNumber.SIGKILL);
+            }
+        }
+
+        foreach (var member in living)
+        {
+            if (KillVerified(member))
+            {
+                killed++;
+            }
+        }
+
+        return killed;
+    }
+
+    protected override bool Settled()
+    {
+        var (living, zombies) = Find();
+        foreach (var zombie in zombies.Where(z => z.ParentPid == HostPid))
+        {
+            Reap(zombie.Pid);
+        }
+
+        return Root!.Exited.IsCompleted && living.Count == 0;
+    }
+
+    /// <summary>Kills one member through a pidfd opened and then checked against the start time seen: never a stranger that took its pid.</summary>
+    private static bool KillVerified(ProcStat member)
+    {
+        var pidfd = LinuxNative.PidfdOpen(member.Pid);
+        try
+        {
+            if (ProcFs.Stat(member.Pid) is not { } now || now.StartTicks != member.StartTicks)
+            {
+                return false;
+            }
+
+            return pidfd >= 0
+                ? LinuxNative.PidfdSendSignal(pidfd, (int)PosixSignalNumber.SIGKILL) == 0
+                : LinuxNative.Kill(member.Pid, (int)PosixSignalNumber.SIGKILL) == 0;
+        }
+        finally
+        {
+            if (pidfd >= 0)
+            {
+                LinuxNative.Close(pidfd);
+            }
+        }
+    }
+
+    /// <summary>Reaps an adopted orphan by its pid (never waitpid(-1), which would take the runtime's own children).</summary>
+    private static unsafe void Reap(int pid)
+    {
+        var info = stackalloc byte[LinuxNative.SiginfoSize];
+        LinuxNative.WaitId(LinuxNative.PPid, pid, info, LinuxNative.Wexited | LinuxNative.Wnohang);
+    }
+
+    /// <summary>Tells whether the root's pid now names another process: then its old group and session are gone too.</summary>
+    private bool PidReused() => Root!.Exited.IsCompleted && ProcFs.Stat(Root.Pid) is not null;
+
+    /// <summary>Finds the members: the root's tree while it is unreaped, and the host's adopted orphans that are ours, with their trees.</summary>
+    private (List<ProcStat> Living, List<ProcStat> Zombies) Find()
+    {
+        var root = Root!;
+        var found = new Dictionary<int, ProcStat>();
+        root.WhileUnreaped(reaped =>
+        {
+            if (!reaped)
+            {
+                foreach (var member in ProcFs.Subtree(root.Pid))
+                {
+                    found[member.Pid] = member;
+                }
+            }
+
+            return 0;
+        });
+
+        var roots = Live.Keys.Select(b => b.Root?.Pid ?? 0).ToHashSet();
+        var reused = PidReused();
+        foreach (var pid in ProcFs.Children(HostPid))
+        {
+            if (roots.Contains(pid) || found.ContainsKey(pid) || ProcFs.Stat(pid) is not { ParentPid: var parent } orphan || parent != HostPid)
+            {
+                continue;
+            }
+
+            if (IsOurs(orphan, reused))
+            {
+                found[orphan.Pid] = orphan;
+                foreach (var member in ProcFs.Subtree(orphan.Pid))
+                {
+                    found[member.Pid] = member;
+                }
+            }
+        }
+
+        return ([.. found.Values.Where(p => !p.IsZombie)], [.. found.Values.Where(p => p.IsZombie)]);
+    }
+
+    private bool IsOurs(ProcStat orphan, bool rootPidReused)
+    {
+        var rootPid = Root!.Pid;
+
+        // In the root's group or session: the kernel keeps that id from being reused while such a member lives.
+        if (ownGroup && !rootPidReused && orphan.Pid != rootPid && (orphan.ProcessGroup == rootPid || orphan.Session == rootPid))
+        {
+            return true;
+        }
+
+        if (orphan.IsZombie)
+        {
+            return false;
+        }
+
+        // Proof of re-parenting: a child the host started itself is in the host's session or leads its own.
+        if (orphan.Session != HostSession && orphan.Session != orphan.Pid)
+        {
+            var candidates = Live.Where(g => g.Value <= orphan.StartTicks).Select(g => g.Key).Take(2).ToList();
+            if (candidates.Count == 1 && ReferenceEquals(candidates[0], this))
+            {
+                return true;
+            }
+        }
+
+        // A candidate that may have kept its environment.
+        return table.CanReadEnvironment && table.HasEnvironmentVariable(orphan.Pid, Launching.SpawnedProcess.CookieVariable, Cookie);
+    }
+
+    /// <summary>Makes the test host the child subreaper of everything it starts, so that orphans come back to it.</summary>
+    public static bool BecomeSubreaper() => LinuxNative.Prctl(LinuxNative.PrSetChildSubreaper, 1, 0, 0, 0) == 0 || Marshal.GetLastPInvokeError() == 0;
+}
