@@ -17,6 +17,8 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     private static readonly int HostPid = Environment.ProcessId;
     private static readonly int HostSession = ProcFs.Stat(Environment.ProcessId)?.Session ?? 0;
 
+    private static readonly ManualResetEventSlim Never = new(false);
+
     private ulong _rootStart;
 
     public override ContainmentTier Tier => ContainmentTier.ProcessGroup;
@@ -25,6 +27,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     {
         base.Attach(root, cookie);
         _rootStart = ProcFs.Stat(root.Pid)?.StartTicks ?? 0;
+        _ = root.PipeNames; // read now, while the pipes are open
         Live[this] = _rootStart;
     }
 
@@ -169,8 +172,79 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
             }
         }
 
+        // Holding the generation's stdin, stdout or stderr: inherited from it, whatever its session or environment.
+        if (HoldsPipe(orphan.Pid, Root.PipeNames))
+        {
+            return true;
+        }
+
         // A candidate that may have kept its environment.
         return table.CanReadEnvironment && table.HasEnvironmentVariable(orphan.Pid, Launching.SpawnedProcess.CookieVariable, Cookie);
+    }
+
+    private static bool HoldsPipe(int pid, IReadOnlySet<string> pipes)
+    {
+        if (pipes.Count == 0)
+        {
+            return false;
+        }
+
+        for (var fd = 0; fd <= 2; fd++)
+        {
+            try
+            {
+                if (new FileInfo($"/proc/{pid}/fd/{fd}").LinkTarget is { } target && pipes.Contains(target))
+                {
+                    return true;
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Kills, when the host goes down, the orphans that came back to it from any of its generations, including those
+    /// that could not be told apart between two generations still running; then reaps them.
+    /// </summary>
+    public static void KillAdoptedOrphans(TimeSpan limit)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var boxes = Live.Keys.ToList();
+        var roots = boxes.Select(b => b.Root?.Pid ?? 0).ToHashSet();
+        var targets = new List<ProcStat>();
+        foreach (var pid in ProcFs.Children(HostPid))
+        {
+            if (!roots.Contains(pid) && ProcFs.Stat(pid) is { ParentPid: var parent } orphan && parent == HostPid && !orphan.IsZombie
+                && ((orphan.Session != HostSession && orphan.Session != orphan.Pid) || boxes.Any(b => b.IsOurs(orphan, b.PidReused()))))
+            {
+                targets.Add(orphan);
+                targets.AddRange(ProcFs.Subtree(orphan.Pid).Where(p => !p.IsZombie));
+            }
+        }
+
+        foreach (var target in targets)
+        {
+            KillVerified(target);
+        }
+
+        while (targets.Count > 0 && TimeProvider.System.GetElapsedTime(started) < limit)
+        {
+            targets.RemoveAll(t => ProcFs.Stat(t.Pid) is not { } now || now.StartTicks != t.StartTicks || (now.IsZombie && (now.ParentPid != HostPid || Reaped(t.Pid))));
+            if (targets.Count > 0)
+            {
+                Never.Wait(1);
+            }
+        }
+    }
+
+    private static bool Reaped(int pid)
+    {
+        Reap(pid);
+        return true;
     }
 
     /// <summary>Makes the test host the child subreaper of everything it starts, so that orphans come back to it.</summary>

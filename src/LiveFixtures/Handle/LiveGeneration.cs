@@ -40,4 +40,7 @@ public sealed record LiveGeneration
 
     /// <summary>Gets the generation's output.</summary>
     public required OutputLog Output { get; init; }
+
+    /// <summary>Gets how this generation's processes are held together, so that a stop reaches every one of them.</summary>
+    public ContainmentTier Containment { get; init; }
 }

@@ -66,8 +66,13 @@ public sealed partial class LiveProcess
             }
         }
 
-        if (RunContainment.IsChosen)
+        if (RunContainment.IsChosen && OperatingSystem.IsLinux())
         {
+            if (RunContainment.Current.Tier == ContainmentTier.ProcessGroup)
+            {
+                GroupBox.KillAdoptedOrphans(TimeSpan.FromSeconds(1));
+            }
+
             RunContainment.Current.Cleanup();
         }
     }

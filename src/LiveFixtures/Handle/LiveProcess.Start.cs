@@ -138,6 +138,7 @@ public sealed partial class LiveProcess
             ReadyAt = _spec.Time.GetUtcNow(),
             Previous = previous,
             Output = spawned.Output,
+            Containment = spawned.Box.Tier,
         };
         lock (_stateLock)
         {

@@ -17,13 +17,16 @@ internal sealed unsafe class NativeChild : IDisposable
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly int _stdoutFd;
     private readonly int _stderrFd;
+    private readonly int _stdinFd;
     private int _pidfd;
     private bool _reaped;
+    private HashSet<string>? _pipeNames;
 
     private NativeChild(int pid, int pidfd, int stdin, int stdout, int stderr)
     {
         Pid = pid;
         _pidfd = pidfd;
+        _stdinFd = stdin;
         _stdoutFd = stdout;
         _stderrFd = stderr;
         StandardInput = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle(stdin, ownsHandle: true));
@@ -63,6 +66,15 @@ internal sealed unsafe class NativeChild : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Gets the names of the child's standard pipes as /proc shows them ("pipe:[inode]"): a process holding one of
+    /// them got it from this child by inheritance, whatever its session or environment.
+    /// </summary>
+    public IReadOnlySet<string> PipeNames => _pipeNames ??= [.. new[] { _stdinFd, _stdoutFd, _stderrFd }
+        .Select(fd => new FileInfo($"/proc/self/fd/{fd}").LinkTarget)
+        .Where(t => t is not null && t.StartsWith("pipe:", StringComparison.Ordinal))
+        .Cast<string>()];
 
     /// <summary>
     /// Starts <paramref name="path"/> with <paramref name="argv"/> (argv[0] included) and <paramref name="environment"/>
