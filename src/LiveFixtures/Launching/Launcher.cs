@@ -184,7 +184,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
                 throw new Win32Exception(8, "Exec format error");
             }
 
-            var child = NativeChild.Start(path, shimArgv, environment, directory);
+            var child = NativeChild.Start(path, shimArgv, environment, directory, newSession: spec.ProcessGroup);
             box.Attach(child, cookie);
             return (child, box);
         }

@@ -51,21 +51,8 @@ internal sealed unsafe class NativeChild : IDisposable
     /// <summary>Completes with the exit code (128 + n for a death by signal n) the moment the child has exited and been reaped.</summary>
     public Task<int> Exited => _exited.Task;
 
-    /// <summary>Gets whether bytes the child wrote still wait unread in its output pipes.</summary>
-    public bool OutputPending
-    {
-        get
-        {
-            try
-            {
-                return LinuxNative.BytesAvailable(_stdoutFd) > 0 || LinuxNative.BytesAvailable(_stderrFd) > 0;
-            }
-            catch (ObjectDisposedException)
-            {
-                return false;
-            }
-        }
-    }
+    /// <summary>Gets whether bytes the child wrote still wait unread in its output pipes (false once they are closed).</summary>
+    public bool OutputPending => Pending(StandardOutput, _stdoutFd) || Pending(StandardError, _stderrFd);
 
     /// <summary>
     /// Gets the names of the child's standard pipes as /proc shows them ("pipe:[inode]"): a process holding one of
@@ -82,7 +69,7 @@ internal sealed unsafe class NativeChild : IDisposable
     /// </summary>
     /// <exception cref="Win32Exception">The OS refused to start it.</exception>
     /// <exception cref="InvalidOperationException">A working directory was given where libc cannot change it in a spawn (see <see cref="LinuxNative.CanSpawnInDirectory"/>).</exception>
-    public static NativeChild Start(string path, IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment, string? workingDirectory = null)
+    public static NativeChild Start(string path, IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment, string? workingDirectory = null, bool newSession = true)
     {
         var native = new List<nint>();
         var fds = stackalloc int[6] { -1, -1, -1, -1, -1, -1 };
@@ -125,7 +112,7 @@ internal sealed unsafe class NativeChild : IDisposable
             Check(LinuxNative.AttrSetSigDefault(attributes, sigset));
             _ = LinuxNative.SigEmptySet(sigset);
             Check(LinuxNative.AttrSetSigMask(attributes, sigset));
-            Check(LinuxNative.AttrSetFlags(attributes, (short)(LinuxNative.PSpawnSetSid | LinuxNative.PSpawnSetSigDef | LinuxNative.PSpawnSetSigMask)));
+            Check(LinuxNative.AttrSetFlags(attributes, (short)((newSession ? LinuxNative.PSpawnSetSid : 0) | LinuxNative.PSpawnSetSigDef | LinuxNative.PSpawnSetSigMask)));
 
             var pathBytes = Utf8(path, native);
             var args = (byte**)NativeMemory.AllocZeroed((nuint)(argv.Count + 1), (nuint)sizeof(nint));
@@ -269,6 +256,33 @@ internal sealed unsafe class NativeChild : IDisposable
         }
 
         _exited.TrySetResult(exitCode);
+    }
+
+    private static bool Pending(Stream stream, int fd)
+    {
+        // Hold the handle while asking, so that a concurrent Dispose cannot close the fd (and hand its number to another file).
+        if (stream is not PipeStream { SafePipeHandle: var handle })
+        {
+            return false;
+        }
+
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return LinuxNative.BytesAvailable(fd) > 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
     }
 
     private static byte* Utf8(string text, List<nint> native)
