@@ -16,12 +16,15 @@ namespace LiveFixtures.Benchmarks;
 [Config(typeof(Config))]
 public partial class ContainmentBenchmarks
 {
-    private readonly List<Process> _idle = [];
+    private Process? _idle;
     private LiveProcess _app = null!;
     private LiveProcess _holder = null!;
     private Process? _bare;
 
-    /// <summary>Gets or sets how many idle processes (sleep) the benchmark adds to the machine's own.</summary>
+    /// <summary>
+    /// Gets or sets how many idle processes (sleep) the benchmark adds to the machine's own: children of one shell,
+    /// not of the benchmark process (a subreaper host's own children are a different matter, see docs/benchmarks.md).
+    /// </summary>
     [Params(0, 450)]
     public int IdleProcesses { get; set; }
 
@@ -29,9 +32,13 @@ public partial class ContainmentBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        for (var i = 0; i < IdleProcesses; i++)
+        if (IdleProcesses > 0)
         {
-            _idle.Add(Process.Start("/bin/sleep", "3600"));
+            _idle = Process.Start("/bin/sh", ["-c", $"i=0; while [ $i -lt {IdleProcesses} ]; do /bin/sleep 3600 & i=$((i+1)); done; wait"]);
+            while (Children(_idle.Id).Count < IdleProcesses)
+            {
+                Thread.Sleep(50);
+            }
         }
 
         _app = new LiveProcessBuilder("/bin/sleep").WithArguments("600").WithRestartBudget(int.MaxValue, TimeSpan.FromSeconds(1)).Build();
@@ -47,11 +54,15 @@ public partial class ContainmentBenchmarks
         _app.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _holder.DisposeAsync().AsTask().GetAwaiter().GetResult();
         KillBare();
-        foreach (var process in _idle)
+        if (_idle is not null)
         {
-            process.Kill();
-            process.WaitForExit();
-            process.Dispose();
+            foreach (var sleeper in Children(_idle.Id))
+            {
+                _ = Kill(sleeper, 9);
+            }
+
+            _idle.WaitForExit();
+            _idle.Dispose();
         }
     }
 
@@ -143,10 +154,13 @@ public partial class ContainmentBenchmarks
         record.GetAwaiter().GetResult();
     }
 
+    private static List<int> Children(int pid) =>
+        [.. Directory.EnumerateDirectories($"/proc/{pid}/task").SelectMany(t => File.ReadAllText(Path.Combine(t, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries)).Select(int.Parse)];
+
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
 
-    /// <summary>Each operation alone: one invocation per iteration (a process started or stopped), 30 iterations, in-process.</summary>
+    /// <summary>Each operation alone: one invocation per iteration (a process started or stopped), 100 iterations, in-process.</summary>
     private sealed class Config : ManualConfig
     {
         public Config()
@@ -156,11 +170,14 @@ public partial class ContainmentBenchmarks
                 .WithStrategy(RunStrategy.Monitoring)
                 .WithLaunchCount(1)
                 .WithWarmupCount(5)
-                .WithIterationCount(30)
+                .WithIterationCount(100)
                 .WithInvocationCount(1)
                 .WithUnrollFactor(1)
                 .WithId("OneByOne"));
             AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams);
+
+            // On a shared machine the mean is mostly other people's load: the minimum and the median say more.
+            AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Min, BenchmarkDotNet.Columns.StatisticColumn.Median, BenchmarkDotNet.Columns.StatisticColumn.P90);
             WithOptions(ConfigOptions.JoinSummary);
         }
     }

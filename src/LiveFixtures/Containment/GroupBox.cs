@@ -20,6 +20,8 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     private static readonly ManualResetEventSlim Never = new(false);
 
     private ulong _rootStart;
+    private readonly Lock _sync = new();
+    private List<ProcStat> _targets = [];
 
     public override ContainmentTier Tier => ContainmentTier.ProcessGroup;
 
@@ -37,9 +39,24 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
 
     protected override int KillRound()
     {
+        lock (_sync)
+        {
+            return KillRoundLocked();
+        }
+    }
+
+    protected override bool Settled()
+    {
+        lock (_sync)
+        {
+            return SettledLocked();
+        }
+    }
+
+    private int KillRoundLocked()
+    {
         var root = Root!;
         var (living, _) = Find();
-        var killed = 0;
         root.Signal(PosixSignalNumber.SIGKILL);
         if (ownGroup)
         {
@@ -51,26 +68,32 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
             }
         }
 
-        foreach (var member in living)
-        {
-            if (KillVerified(member))
-            {
-                killed++;
-            }
-        }
-
-        return killed;
+        _targets = living;
+        return living.Count(KillVerified);
     }
 
-    protected override bool Settled()
+    private bool SettledLocked()
     {
+        // Watch the members the last round killed; only when they are gone, look once more for any forked meanwhile.
+        _targets.RemoveAll(t => ProcFs.Stat(t.Pid) is not { } now || now.StartTicks != t.StartTicks || now.IsZombie);
+        if (_targets.Count > 0 || !Root!.Exited.IsCompleted)
+        {
+            return false;
+        }
+
         var (living, zombies) = Find();
         foreach (var zombie in zombies.Where(z => z.ParentPid == HostPid))
         {
             Reap(zombie.Pid);
         }
 
-        return Root!.Exited.IsCompleted && living.Count == 0;
+        if (living.Count == 0)
+        {
+            return true;
+        }
+
+        _targets = [.. living.Where(KillVerified)];
+        return false;
     }
 
     /// <summary>Kills one member through a pidfd opened and then checked against the start time seen: never a stranger that took its pid.</summary>
@@ -127,11 +150,16 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
 
         var roots = Live.Keys.Select(b => b.Root?.Pid ?? 0).ToHashSet();
         var reused = PidReused();
-        foreach (var pid in ProcFs.Children(HostPid))
+        foreach (var pid in ProcFs.AdoptedChildren(HostPid))
         {
             if (roots.Contains(pid) || found.ContainsKey(pid) || ProcFs.Stat(pid) is not { ParentPid: var parent } orphan || parent != HostPid)
             {
                 continue;
+            }
+
+            if (ownGroup && orphan.Session == HostSession)
+            {
+                continue; // the host's own children: the generation's processes are all in other sessions
             }
 
             if (IsOurs(orphan, reused))
@@ -216,7 +244,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
         var boxes = Live.Keys.ToList();
         var roots = boxes.Select(b => b.Root?.Pid ?? 0).ToHashSet();
         var targets = new List<ProcStat>();
-        foreach (var pid in ProcFs.Children(HostPid))
+        foreach (var pid in ProcFs.AdoptedChildren(HostPid))
         {
             if (!roots.Contains(pid) && ProcFs.Stat(pid) is { ParentPid: var parent } orphan && parent == HostPid && !orphan.IsZombie
                 && ((orphan.Session != HostSession && orphan.Session != orphan.Pid) || boxes.Any(b => b.IsOurs(orphan, b.PidReused()))))

@@ -35,6 +35,11 @@ internal static class ProcFs
     /// <summary>Lists the direct children of <paramref name="pid"/> (of all its threads).</summary>
     public static List<int> Children(int pid)
     {
+        if (!HasChildrenFiles)
+        {
+            return ChildrenByScan(pid);
+        }
+
         var result = new List<int>();
         try
         {
@@ -61,6 +66,43 @@ internal static class ProcFs
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Lists the children that orphans come back to in a subreaper process: the kernel hands them to its first live
+    /// thread, the main thread. Falls back to every thread's children when the main thread's list cannot be read.
+    /// </summary>
+    public static List<int> AdoptedChildren(int pid)
+    {
+        if (HasChildrenFiles)
+        {
+            try
+            {
+                return [.. File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture))];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+            {
+            }
+        }
+
+        return Children(pid);
+    }
+
+    /// <summary>Finds children by reading every process's stat: only where the kernel has no children files (CONFIG_PROC_CHILDREN off).</summary>
+    private static List<int> ChildrenByScan(int pid)
+    {
+        var result = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var candidate)
+                && Stat(candidate) is { } stat && stat.ParentPid == pid)
+            {
+                result.Add(candidate);
+            }
         }
 
         return result;

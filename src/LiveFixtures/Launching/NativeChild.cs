@@ -32,8 +32,15 @@ internal sealed unsafe class NativeChild : IDisposable
         StandardInput = new AnonymousPipeClientStream(PipeDirection.Out, new SafePipeHandle(stdin, ownsHandle: true));
         StandardOutput = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stdout, ownsHandle: true));
         StandardError = new AnonymousPipeClientStream(PipeDirection.In, new SafePipeHandle(stderr, ownsHandle: true));
-        var watcher = new Thread(Watch) { IsBackground = true, Name = $"LiveFixtures exit watcher {pid}" };
-        watcher.UnsafeStart();
+        if (pidfd >= 0)
+        {
+            ExitWatcher.Watch(pidfd, this);
+        }
+        else
+        {
+            var watcher = new Thread(WaitWithoutPidfd) { IsBackground = true, Name = $"LiveFixtures exit watcher {pid}" };
+            watcher.UnsafeStart();
+        }
     }
 
     /// <summary>Gets the process id; it stays the child's until <see cref="Exited"/> completes.</summary>
@@ -222,25 +229,26 @@ internal sealed unsafe class NativeChild : IDisposable
         }
     }
 
-    private void Watch()
+    /// <summary>Reaps the child once it has exited (its pidfd became readable) and records the exit: on the watcher thread.</summary>
+    internal void OnExited()
     {
         var info = stackalloc byte[LinuxNative.SiginfoSize];
-        if (_pidfd >= 0)
+        Reap(info);
+    }
+
+    private void WaitWithoutPidfd()
+    {
+        // Before kernel 5.3: wait without reaping, so the pid stays ours until the lock in Reap.
+        var info = stackalloc byte[LinuxNative.SiginfoSize];
+        while (LinuxNative.WaitId(LinuxNative.PPid, Pid, info, LinuxNative.Wexited | LinuxNative.Wnowait) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
         {
-            // Readable once the child has exited; the runtime's SIGCHLD handling never reaps it (it reaps its own children only).
-            var poll = new LinuxNative.PollFd { Fd = _pidfd, Events = LinuxNative.PollIn };
-            while (LinuxNative.Poll(&poll, 1, -1) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
-            {
-            }
-        }
-        else
-        {
-            // Before kernel 5.3: wait without reaping, so the pid stays ours until the lock below.
-            while (LinuxNative.WaitId(LinuxNative.PPid, Pid, info, LinuxNative.Wexited | LinuxNative.Wnowait) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
-            {
-            }
         }
 
+        Reap(info);
+    }
+
+    private void Reap(byte* info)
+    {
         int exitCode;
         lock (_reapLock)
         {
