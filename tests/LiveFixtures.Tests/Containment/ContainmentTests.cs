@@ -59,7 +59,7 @@ public sealed class ContainmentTests
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Start_AppForksAtOnce_ChildIsInTheGenerationCgroup()
+    public async Task Start_AppForksAtOnce_ChildIsContainedFromItsFirstInstruction()
     {
         // GNU timeout forks the command right after it starts; the child drops its environment and sleeps.
         await using var app = new LiveProcessBuilder("/usr/bin/timeout")
@@ -67,15 +67,22 @@ public sealed class ContainmentTests
             .WithReadiness(Probe.OutputLine("^child "))
             .Build();
         var generation = await app.EnsureReadyAsync(Token);
-        Assert.SkipWhen(generation.Containment != ContainmentTier.Cgroup, $"The test host runs in tier {generation.Containment} here: no cgroup to check.");
         var child = int.Parse(generation.Output.Tail(1)[0].Text["child ".Length..]);
         var childStart = OsProcess.StartTicks(child)!.Value;
         try
         {
-            var rootCgroup = CgroupOf(generation.ProcessId);
-
-            Assert.Equal(rootCgroup, CgroupOf(child));
-            Assert.NotEqual(CgroupOf(Environment.ProcessId), rootCgroup);
+            if (generation.Containment == ContainmentTier.Cgroup)
+            {
+                // Joined before the app ran: the child was born in the generation's cgroup, not the host's.
+                Assert.Equal(CgroupOf(generation.ProcessId), CgroupOf(child));
+                Assert.NotEqual(CgroupOf(Environment.ProcessId), CgroupOf(child));
+            }
+            else
+            {
+                // The app led its own session from its first instruction: the child was born in it.
+                Assert.Equal(ContainmentTier.ProcessGroup, generation.Containment);
+                Assert.Equal(generation.ProcessId, SessionOf(child));
+            }
 
             await app.StopAsync(TimeSpan.FromMilliseconds(200), Token);
 
@@ -167,6 +174,12 @@ public sealed class ContainmentTests
 
     private static string CgroupOf(int pid) =>
         File.ReadLines($"/proc/{pid}/cgroup").Single(l => l.StartsWith("0::", StringComparison.Ordinal));
+
+    private static int SessionOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3]);
+    }
 
     private static int FreePort()
     {
