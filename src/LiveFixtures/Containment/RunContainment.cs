@@ -44,9 +44,19 @@ internal sealed class RunContainment
     /// <summary>Gets the run's cgroup, under which every generation gets its own, in the cgroup tier.</summary>
     public string? RunDirectory { get; }
 
+    /// <summary>Gets or sets the signal that is ending the test host, once one is: from then on no generation starts.</summary>
+    public static string? EndingBecause { get; set; }
+
     /// <summary>Prepares the box of one generation, before its start.</summary>
+    /// <exception cref="InvalidOperationException">The test host is being ended by a signal.</exception>
     public GenerationBox Create(string name, IProcessTable table, bool ownGroup)
     {
+        if (EndingBecause is { } signal)
+        {
+            // A start now would outlive the kill that the host's signal handler has just made.
+            throw new InvalidOperationException($"The test host is shutting down ({signal}), so no new process is started.");
+        }
+
         var number = Interlocked.Increment(ref _boxes);
         return Tier == ContainmentTier.Cgroup
             ? CgroupBox.Create(RunDirectory!, $"{Sanitize(name)}-{number}")

@@ -35,6 +35,7 @@ public sealed partial class LiveProcess
     /// </summary>
     private static void OnHostSignal(PosixSignalContext context)
     {
+        RunContainment.EndingBecause = $"it was sent {context.Signal}";
         var live = Open.Keys.Select(p => p._current).Where(s => s is { Termination: null }).Cast<SpawnedProcess>().ToList();
         foreach (var spawned in live)
         {

@@ -118,8 +118,8 @@ public sealed partial class LiveProcess
     }
 
     /// <summary>
-    /// Sends a signal to the generation (its whole group when it leads one) through its pidfd, and only while the
-    /// root is unreaped: a pid the runtime or we have reaped may already name a stranger.
+    /// Sends a signal to the generation, to its whole group by kill(-pgid) when it leads one, else through its pidfd;
+    /// only while the root is unreaped, as a pid that has been reaped may already name a stranger.
     /// </summary>
     private static bool SignalRoot(SpawnedProcess spawned, PosixSignalNumber signal) =>
         OperatingSystem.IsLinux() && (spawned.OwnGroup ? spawned.Child.SignalGroup(signal) : spawned.Child.Signal(signal));
