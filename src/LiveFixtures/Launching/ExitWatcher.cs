@@ -74,6 +74,7 @@ internal static unsafe class ExitWatcher
 
             for (var i = 1; i < count; i++)
             {
+                // POLLIN: exited. Anything else (POLLNVAL, POLLERR) is handed to OnExited too, which never blocks.
                 if (fds[i].Revents != 0)
                 {
                     lock (Gate)

@@ -233,29 +233,39 @@ internal sealed unsafe class NativeChild : IDisposable
     internal void OnExited()
     {
         var info = stackalloc byte[LinuxNative.SiginfoSize];
-        Reap(info);
+        if (!Reap(info, LinuxNative.Wnohang))
+        {
+            // Not exited after all (the pidfd reported something else): never block the shared watcher on it.
+            new Thread(WaitWithoutPidfd) { IsBackground = true, Name = $"LiveFixtures exit watcher {Pid}" }.UnsafeStart();
+        }
     }
 
     private void WaitWithoutPidfd()
     {
-        // Before kernel 5.3: wait without reaping, so the pid stays ours until the lock in Reap.
+        // Before kernel 5.3 (or when the pidfd could not be polled): wait without reaping, so the pid stays ours until the lock in Reap.
         var info = stackalloc byte[LinuxNative.SiginfoSize];
         while (LinuxNative.WaitId(LinuxNative.PPid, Pid, info, LinuxNative.Wexited | LinuxNative.Wnowait) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
         {
         }
 
-        Reap(info);
+        Reap(info, 0);
     }
 
-    private void Reap(byte* info)
+    /// <summary>Reaps the exited child and records its exit; false when, with WNOHANG, it had not exited yet.</summary>
+    private bool Reap(byte* info, int options)
     {
         int exitCode;
         lock (_reapLock)
         {
             new Span<byte>(info, LinuxNative.SiginfoSize).Clear();
             int result;
-            while ((result = LinuxNative.WaitId(LinuxNative.PPid, Pid, info, LinuxNative.Wexited)) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
+            while ((result = LinuxNative.WaitId(LinuxNative.PPid, Pid, info, LinuxNative.Wexited | options)) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
             {
+            }
+
+            if (result == 0 && LinuxNative.PidFrom(info) == 0)
+            {
+                return false;
             }
 
             // ECHILD: someone reaped it for us (a runtime told SIGCHLD was ignored reaps everything); the code is lost.
@@ -264,6 +274,7 @@ internal sealed unsafe class NativeChild : IDisposable
         }
 
         _exited.TrySetResult(exitCode);
+        return true;
     }
 
     private static bool Pending(Stream stream, int fd)
