@@ -97,6 +97,35 @@ public sealed class ContainmentTests
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task StopAsync_WithoutProcessGroup_StaysInHostSessionAndStillKillsTheTree()
+    {
+        await using var app = new LiveProcessBuilder("/bin/sh")
+            .WithArguments("-c", "/bin/sleep 600 & echo child $!; exec /bin/sleep 601")
+            .WithReadiness(Probe.OutputLine("^child "))
+            .WithProcessGroup(false)
+            .Build();
+        var generation = await app.EnsureReadyAsync(Token);
+        var child = int.Parse(generation.Output.Tail(1)[0].Text["child ".Length..]);
+        var childStart = OsProcess.StartTicks(child)!.Value;
+        try
+        {
+            Assert.Equal(SessionOf(Environment.ProcessId), SessionOf(generation.ProcessId));
+
+            var report = await app.StopAsync(TimeSpan.FromMilliseconds(200), Token);
+
+            Assert.False(OsProcess.IsRunning(child, childStart), $"child {child} outlived the stop: {report}");
+            Assert.Equal(1, report.DescendantsKilled);
+        }
+        finally
+        {
+            if (OsProcess.IsRunning(child, childStart))
+            {
+                OsProcess.KillQuietly(child);
+            }
+        }
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Nginx_MasterKilledMidSuite_NextGenerationStartsWithNoOldWorkerAndStopLeavesNone()
     {
