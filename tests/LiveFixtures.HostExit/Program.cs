@@ -47,6 +47,7 @@ switch (mode)
         var generation = await app.EnsureReadyAsync();
         var escaped = Escapes.EscapedPid(generation);
         Console.WriteLine($"tier {generation.Containment}");
+        Console.WriteLine($"containment {generation.ContainmentDetail}");
         Console.WriteLine($"escaped {escaped}:{OsProcess.StartTicks(escaped)}");
         var report = await app.StopAsync(TimeSpan.FromMilliseconds(300));
         Console.WriteLine($"report {report}");

@@ -8,6 +8,7 @@ namespace LiveFixtures.Containment;
 /// </summary>
 internal abstract class GenerationBox : IDisposable
 {
+    /// <summary>Never set: waiting on it is a synchronous real-time pause for the signal-handler path, which cannot await.</summary>
     private static readonly ManualResetEventSlim Never = new(false);
 
     /// <summary>Gets the tier this box belongs to.</summary>

@@ -17,6 +17,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     private static readonly int HostPid = Environment.ProcessId;
     private static readonly int HostSession = ProcFs.Stat(Environment.ProcessId)?.Session ?? 0;
 
+    /// <summary>Never set: waiting on it is a synchronous real-time pause for the host-exit path, which cannot await.</summary>
     private static readonly ManualResetEventSlim Never = new(false);
 
     private ulong _rootStart;
@@ -276,5 +277,5 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     }
 
     /// <summary>Makes the test host the child subreaper of everything it starts, so that orphans come back to it.</summary>
-    public static bool BecomeSubreaper() => LinuxNative.Prctl(LinuxNative.PrSetChildSubreaper, 1, 0, 0, 0) == 0 || Marshal.GetLastPInvokeError() == 0;
+    public static bool BecomeSubreaper() => LinuxNative.Prctl(LinuxNative.PrSetChildSubreaper, 1, 0, 0, 0) == 0;
 }

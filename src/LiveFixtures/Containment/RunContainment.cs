@@ -85,8 +85,8 @@ internal sealed class RunContainment
             return new RunContainment(ContainmentTier.Cgroup, $"cgroup v2 per generation under {runDirectory}", runDirectory);
         }
 
-        GroupBox.BecomeSubreaper();
-        return new RunContainment(ContainmentTier.ProcessGroup, $"process group and session, the test host as child subreaper (no cgroup: {problem})", null);
+        var subreaper = GroupBox.BecomeSubreaper() ? "the test host as child subreaper" : "the test host could not become child subreaper, so orphans go to init";
+        return new RunContainment(ContainmentTier.ProcessGroup, $"process group and session, {subreaper} (no cgroup: {problem})", null);
     }
 
     private static (string? Directory, string? Problem) TryCreateRunCgroup()

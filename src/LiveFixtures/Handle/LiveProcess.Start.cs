@@ -139,6 +139,7 @@ public sealed partial class LiveProcess
             Previous = previous,
             Output = spawned.Output,
             Containment = spawned.Box.Tier,
+            ContainmentDetail = Containment.RunContainment.Current.Description,
         };
         lock (_stateLock)
         {
