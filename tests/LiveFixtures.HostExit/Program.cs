@@ -60,50 +60,65 @@ switch (mode)
         // id; then the handle is stopped while the thread pool is starved. The decoy must receive no signal.
         var mark = Path.Combine(Path.GetTempPath(), $"livefixtures-decoy-{Environment.ProcessId}");
         File.Delete(mark);
-        var app = new LiveProcessBuilder("/bin/sleep").WithArguments("600").Build();
-        var generation = await app.EnsureReadyAsync();
-        var root = generation.ProcessId;
-        Console.WriteLine($"tier {generation.Containment}");
-
+        var app = new LiveProcessBuilder("/bin/sleep").WithArguments("600").WithRestartBudget(10, TimeSpan.FromMinutes(1)).Build();
         ThreadPool.GetMinThreads(out _, out var io);
         ThreadPool.SetMinThreads(1, io);
         ThreadPool.SetMaxThreads(Environment.ProcessorCount, io);
-        using var gate = new ManualResetEventSlim(false);
-        for (var i = 0; i < Environment.ProcessorCount * 4; i++)
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(_ => gate.Wait(), null);
-        }
-
-        Thread.Sleep(300);
-        Native.Kill(root, 9);
-        for (var i = 0; i < 500 && File.Exists($"/proc/{root}/stat"); i++)
-        {
-            Thread.Sleep(10); // until the runtime or the handle has reaped it
-        }
-
         System.Diagnostics.Process? decoy = null;
-        for (var attempt = 0; attempt < 200 && decoy?.Id != root; attempt++)
+        ManualResetEventSlim gate = new(false);
+        var root = 0;
+        for (var round = 0; round < 5 && decoy?.Id != root; round++)
         {
-            if (decoy is not null)
+            // A new generation each round: on a busy machine another process (or one of our own threads) may take
+            // the freed pid before the decoy does.
+            decoy?.Kill();
+            gate.Set();
+            var generation = await app.EnsureReadyAsync();
+            root = generation.ProcessId;
+            if (round == 0)
             {
-                decoy.Kill();
-                decoy.WaitForExit();
+                Console.WriteLine($"tier {generation.Containment}");
             }
 
-            File.WriteAllText("/proc/sys/kernel/ns_last_pid", (root - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/setsid");
-            foreach (var arg in new[] { "/bin/sh", "-c", $"trap 'echo $0 >> {mark}' TERM HUP INT QUIT; while :; do sleep 0.05; done" })
+            gate = new ManualResetEventSlim(false);
+            for (var i = 0; i < Environment.ProcessorCount * 4; i++)
             {
-                info.ArgumentList.Add(arg);
+                ThreadPool.UnsafeQueueUserWorkItem(g => ((ManualResetEventSlim)g!).Wait(), gate);
             }
 
-            decoy = System.Diagnostics.Process.Start(info)!;
+            Thread.Sleep(300);
+            Native.Kill(root, 9);
+            for (var i = 0; i < 500 && File.Exists($"/proc/{root}/stat"); i++)
+            {
+                Thread.Sleep(10); // until the runtime or the handle has reaped it
+            }
+
+            decoy = null;
+            for (var attempt = 0; attempt < 50 && decoy?.Id != root && !File.Exists($"/proc/{root}/stat"); attempt++)
+            {
+                if (decoy is not null)
+                {
+                    decoy.Kill();
+                    decoy.WaitForExit();
+                }
+
+                File.WriteAllText("/proc/sys/kernel/ns_last_pid", (root - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                // Its own pipes: holding the host's stdout would keep the test waiting for its end.
+                var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var arg in new[] { "/bin/sh", "-c", $"trap 'echo $0 >> {mark}' TERM HUP INT QUIT; while :; do sleep 0.05; done" })
+                {
+                    info.ArgumentList.Add(arg);
+                }
+
+                decoy = System.Diagnostics.Process.Start(info)!;
+            }
         }
 
-        if (decoy!.Id != root)
+        if (decoy?.Id != root)
         {
-            decoy.Kill();
-            Console.WriteLine($"decoy could not take the pid {root} (last decoy {decoy.Id}, root {(File.Exists($"/proc/{root}/stat") ? File.ReadAllText($"/proc/{root}/stat") : "reaped")})");
+            decoy?.Kill();
+            gate.Set();
+            Console.WriteLine($"decoy could not take the pid {root} in 5 rounds (last decoy {decoy?.Id}, pid {root} is {(File.Exists($"/proc/{root}/stat") ? File.ReadAllText($"/proc/{root}/stat") : "free")})");
             return 0;
         }
 
@@ -115,7 +130,7 @@ switch (mode)
         Thread.Sleep(300);
         var signalled = File.Exists(mark) ? "signalled" : "not signalled";
         Console.WriteLine($"outcome {(OsProcess.IsRunning(root, decoyStart!.Value) ? "alive" : "dead")} {signalled}; {report}");
-        decoy.Kill(entireProcessTree: true);
+        decoy!.Kill(entireProcessTree: true);
         File.Delete(mark);
         return 0;
     }
