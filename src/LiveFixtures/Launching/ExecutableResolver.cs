@@ -38,6 +38,22 @@ internal static class ExecutableResolver
         return (null, $"The executable '{command}' was not found on PATH (looked in {string.Join(", ", searched)}). Install it, or give its full path.");
     }
 
+    /// <summary>Tells whether a file starts like a program the kernel runs itself: an ELF binary or a #! script.</summary>
+    public static bool IsProgramFile(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[4];
+            var read = file.ReadAtLeast(head, 4, throwOnEndOfStream: false);
+            return (read >= 2 && head[0] == '#' && head[1] == '!') || (read == 4 && head.SequenceEqual("\u007fELF"u8));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // let the exec say what is wrong
+        }
+    }
+
     private static bool IsExecutable(string path)
     {
         if (OperatingSystem.IsWindows())
