@@ -14,7 +14,7 @@ public sealed partial class VirtualTimeProvider
         ArgumentNullException.ThrowIfNull(callback);
         ValidateTimerTime(dueTime, nameof(dueTime));
         ValidateTimerTime(period, nameof(period));
-        var timer = new VirtualTimer(this, Interlocked.Increment(ref _nextTimerId), callback, state, ExecutionContext.Capture());
+        var timer = new VirtualTimer(this, Interlocked.Increment(ref _nextTimerId), callback, state, ExecutionContext.Capture(), CurrentLibraryOwner);
         Change(timer, dueTime, period);
         return timer;
     }
@@ -35,6 +35,7 @@ public sealed partial class VirtualTimeProvider
         ValidateTimerTime(period, nameof(period));
         TaskCompletionSource signal;
         PendingTimer? armed = null;
+        List<TaskCompletionSource<IDisposable>>? holds = null;
         long now;
         lock (_gate)
         {
@@ -59,6 +60,7 @@ public sealed partial class VirtualTimeProvider
 
                 _timersArmed++;
                 armed = timer.ToPendingTimer();
+                holds = _holdWaiters.Count > 0 ? TakeHoldsForWaiters() : null;
             }
 
             now = _nowTicks;
@@ -66,8 +68,14 @@ public sealed partial class VirtualTimeProvider
         }
 
         signal.TrySetResult();
+        foreach (var hold in holds ?? [])
+        {
+            hold.TrySetResult(new Release(this));
+        }
+
         if (armed is { } pending)
         {
+            NoteIfEscaped(timer, pending.DueTime.UtcTicks - now);
             TimerArmed?.Invoke(pending, new DateTimeOffset(now, TimeSpan.Zero));
         }
 

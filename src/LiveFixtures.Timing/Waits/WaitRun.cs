@@ -56,8 +56,8 @@ internal sealed class WaitRun
             .Build();
         // When the wait ends by a death or its timeout, a cancelled Task.Delay resumes on the thread pool:
         // hold a virtual clock from that moment until the wait has finished, so that no advance outruns it.
-        using var endHold = new EndHold(timeProvider as VirtualTimeProvider);
-        using var onEnd = linked.Token.UnsafeRegister(static state => ((EndHold)state!).Take(), endHold);
+        using var endHold = new ClockHold(timeProvider as VirtualTimeProvider);
+        using var onEnd = linked.Token.UnsafeRegister(static state => ((ClockHold)state!).Take(), endHold);
         try
         {
             var last = await pipeline.ExecuteAsync(ProbeAsync, linked.Token).ConfigureAwait(false);
@@ -129,38 +129,6 @@ internal sealed class WaitRun
 
     private string Doing(bool consistently) =>
         consistently ? $"checking that {_options.Description} keeps holding" : $"waiting for {_options.Description}";
-
-    /// <summary>Takes a hold on a virtual clock at most once, and releases it when disposed; a take after the release is ignored.</summary>
-    private sealed class EndHold(VirtualTimeProvider? clock) : IDisposable
-    {
-        private readonly Lock _gate = new();
-        private IDisposable? _hold;
-        private bool _released;
-
-        public void Take()
-        {
-            lock (_gate)
-            {
-                if (clock is not null && !_released && _hold is null)
-                {
-                    _hold = clock.Hold();
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            IDisposable? hold;
-            lock (_gate)
-            {
-                _released = true;
-                hold = _hold;
-                _hold = null;
-            }
-
-            hold?.Dispose();
-        }
-    }
 
     /// <summary>One probe result: whether the condition held, how to show it, and the probed value.</summary>
     internal readonly record struct Observation(bool Holds, string Text, object? Value);
