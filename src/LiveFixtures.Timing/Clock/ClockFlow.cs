@@ -34,6 +34,9 @@ internal sealed class ClockFlow
     /// <summary>Gets how many threads (other than excluded ones) are executing code of this flow right now.</summary>
     public int Running => Volatile.Read(ref _count);
 
+    /// <summary>Gets how many threads other than the calling one are executing code of this flow right now.</summary>
+    public int RunningElsewhere => Math.Max(0, Running - (_running.ContainsKey(Thread.CurrentThread) ? 1 : 0));
+
     /// <summary>Gets how many network requests started in this flow are still in flight.</summary>
     public int IoInFlight => Volatile.Read(ref _io);
 

@@ -41,4 +41,31 @@ public sealed partial class VirtualTimeProvider
             }
         }
     }
+
+    /// <summary>
+    /// Returns null when the code under test visibly waits on this clock or works (a timer of its own is armed, its code
+    /// runs, a request of it is in flight); otherwise a sentence fragment saying that it waits on something outside the clock.
+    /// </summary>
+    internal string? WaitsOutsideTheClock()
+    {
+        lock (_gate)
+        {
+            if (_armed.Any(t => !t.IsLibraryOwned))
+            {
+                return null;
+            }
+        }
+
+        if (_flow.RunningElsewhere > 0 || _flow.IoInFlight > 0)
+        {
+            return null;
+        }
+
+        return "no timer of its own was armed on the virtual clock, none of its code was running and no request of it was in flight, " +
+            "so it was waiting on something outside the virtual clock: most often the real clock (Task.Delay, CancelAfter, WaitAsync or a timer " +
+            "without this TimeProvider), or an event that nothing in the test raises";
+    }
+
+    /// <summary>Gets the id that the next timer created on this clock will have; timers with a lower id existed before.</summary>
+    internal long NextTimerId => Interlocked.Read(ref _nextTimerId) + 1;
 }

@@ -21,11 +21,14 @@ public sealed partial class VirtualTimeProvider
 
     /// <summary>Lists the armed timers in the order they will fire.</summary>
     /// <returns>A snapshot of the armed timers, ordered by due time, then creation order.</returns>
-    public IReadOnlyList<PendingTimer> GetPendingTimers()
+    public IReadOnlyList<PendingTimer> GetPendingTimers() => GetPendingTimers(includeLibraryTimers: true);
+
+    /// <summary>Lists the armed timers in the order they will fire, with or without the library's own (a wait's probe delay, a deadline's budget).</summary>
+    internal IReadOnlyList<PendingTimer> GetPendingTimers(bool includeLibraryTimers)
     {
         lock (_gate)
         {
-            return [.. _armed.OrderBy(t => t.DueTicks).ThenBy(t => t.Id).Select(t => t.ToPendingTimer())];
+            return [.. _armed.Where(t => includeLibraryTimers || !t.IsLibraryOwned).OrderBy(t => t.DueTicks).ThenBy(t => t.Id).Select(t => t.ToPendingTimer())];
         }
     }
 

@@ -41,8 +41,10 @@ internal sealed class WaitRun
     {
         var timeProvider = _options.TimeProvider;
         using var deaths = new DeathWatch(_options.Watch);
+        VirtualTimeProvider.OwnTimers("Wait probe delay"); // The wait's own timers are not steps of the code under test.
         using var spanEnd = span == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(span, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_caller, spanEnd.Token, deaths.Token);
+        using var abandon = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_caller, spanEnd.Token, deaths.Token, abandon.Token);
         var pipeline = new ResiliencePipelineBuilder<Observation> { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions<Observation>
             {
@@ -50,7 +52,7 @@ internal sealed class WaitRun
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = _options.FirstDelay,
-                MaxDelay = _options.MaxDelay,
+                MaxDelay = _options.MaxDelayFor(span),
                 UseJitter = _options.UseJitter,
             })
             .Build();
@@ -60,7 +62,22 @@ internal sealed class WaitRun
         using var onEnd = linked.Token.UnsafeRegister(static state => ((ClockHold)state!).Take(), endHold);
         try
         {
-            var last = await pipeline.ExecuteAsync(ProbeAsync, linked.Token).ConfigureAwait(false);
+            var run = pipeline.ExecuteAsync(ProbeAsync, linked.Token).AsTask();
+            if (timeProvider is VirtualTimeProvider virtualClock)
+            {
+                try
+                {
+                    await virtualClock.WaitAdvancedAsync(run, $"{(consistently ? "Wait.ConsistentlyAsync" : "Wait.EventuallyAsync")} (for {_options.Description})", _caller).ConfigureAwait(false);
+                }
+                catch (TimingAssertionException)
+                {
+                    await abandon.CancelAsync().ConfigureAwait(false);
+                    CancellationOutcome.Abandon(run);
+                    throw;
+                }
+            }
+
+            var last = await run.ConfigureAwait(false);
             return consistently ? throw Broken(last, span) : last;
         }
         catch (StopWaitingException stop)
@@ -88,6 +105,8 @@ internal sealed class WaitRun
     [SuppressMessage("Design", "CA1031", Justification = "Any exception from a probe is an observation, except the ones that end the wait.")]
     private async ValueTask<Observation> ProbeAsync(CancellationToken token)
     {
+        VirtualTimeProvider.UserTimers(); // Timers the probe arms belong to the code under test.
+
         Observation observation;
         Task<Observation>? pending = null;
         try
