@@ -13,6 +13,7 @@ internal sealed class ClockContext : SynchronizationContext
     private readonly VirtualTimeProvider _clock;
     private TaskCompletionSource _posted = NewSignal();
     private ExceptionDispatchInfo? _crash;
+    private bool _closed;
 
     public ClockContext(VirtualTimeProvider clock) => _clock = clock;
 
@@ -45,6 +46,13 @@ internal sealed class ClockContext : SynchronizationContext
         TaskCompletionSource posted;
         lock (_gate)
         {
+            if (_closed)
+            {
+                // The scope has ended: what still resumes on it (a loop that outlived the body) runs on the pool.
+                ThreadPool.QueueUserWorkItem(static s => s.d(s.state), (d, state), preferLocal: false);
+                return;
+            }
+
             _queue.Enqueue((d, state));
             posted = _posted;
             _posted = NewSignal();
@@ -122,7 +130,16 @@ internal sealed class ClockContext : SynchronizationContext
             if (until.IsCompleted)
             {
                 RunPending();
-                return;
+                lock (_gate)
+                {
+                    if (_queue.Count == 0)
+                    {
+                        _closed = true;
+                        return;
+                    }
+                }
+
+                continue;
             }
 
             Task.WaitAny(WhenPosted(), until);

@@ -7,7 +7,7 @@ using Xunit;
 namespace LiveFixtures.Tests.Timing;
 
 [Collection(LeakGuardCollection.Name)]
-public sealed class LeakGuardTests
+public sealed partial class LeakGuardTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
