@@ -3,7 +3,7 @@ using Xunit;
 
 namespace LiveFixtures.Tests.Timing;
 
-public sealed class RaceTests
+public sealed partial class RaceTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
