@@ -111,6 +111,7 @@ public sealed partial class VirtualTimeProvider
         {
             var errors = new List<Exception>();
             var guard = new InstantGuard();
+            var fired = false;
             while (true)
             {
                 Settle(context, token);
@@ -125,10 +126,14 @@ public sealed partial class VirtualTimeProvider
                     break;
                 }
 
+                fired = true;
                 guard.Count(this, firing);
             }
 
-            Settle(context, token);
+            if (fired)
+            {
+                Settle(context, token); // What the last firing released; an advance that fired nothing has nothing new to wait for.
+            }
             ThrowIfCallbacksFailed(errors);
         }
         finally

@@ -127,15 +127,21 @@ public sealed partial class VirtualTimeProvider
     {
         var started = TimeProvider.System.GetTimestamp();
         var idle = BusyWith() is null;
-        while (!task.IsCompleted && NextDueTicks() is null)
+        while (true)
         {
+            var changed = WhenChanged(); // Taken before the check, so that a timer armed right after it still wakes the wait.
+            if (task.IsCompleted || NextDueTicks() is not null)
+            {
+                break;
+            }
+
             var remaining = _armTimeout - TimeProvider.System.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 throw NothingArmed(what);
             }
 
-            WaitFor(context, task, WhenChanged(), remaining, token);
+            WaitFor(context, task, changed, remaining, token);
         }
 
         NoteRealWait(what, started, idle);

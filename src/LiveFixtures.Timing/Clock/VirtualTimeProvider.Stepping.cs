@@ -91,6 +91,7 @@ public sealed partial class VirtualTimeProvider
         {
             cancellationToken.ThrowIfCancellationRequested();
             context?.RunPending();
+            var changed = WhenChanged(); // Taken before the check, so that a change right after the check still wakes the wait.
             if (BusyWith() is { } busy)
             {
                 started = started == 0 ? TimeProvider.System.GetTimestamp() : started;
@@ -101,7 +102,7 @@ public sealed partial class VirtualTimeProvider
                     continue;
                 }
 
-                WaitFor(context, WhenChanged(), null, busy.Poll ? TimeSpan.FromMilliseconds(1) : remaining, cancellationToken);
+                WaitFor(context, changed, null, busy.Poll ? TimeSpan.FromMilliseconds(1) : remaining, cancellationToken);
                 continue;
             }
 
