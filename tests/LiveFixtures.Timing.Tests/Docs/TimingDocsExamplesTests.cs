@@ -27,6 +27,25 @@ public sealed class TimingDocsExamplesTests
     }
 
     [Fact]
+    public async Task VirtualTime_Scope()
+    {
+        var clock = new VirtualTimeProvider();
+        var heartbeat = new Heartbeat(clock);
+
+        // <snippet:timing-scope>
+        await clock.RunAsync(async () =>
+        {
+            var running = heartbeat.RunAsync(Ct);
+            await clock.AdvanceAsync(TimeSpan.FromMinutes(5), Ct); // on the scope's thread: nothing left to run is known
+            heartbeat.Stop();
+            await clock.AutoAdvanceUntilAsync(running, Ct);
+        }, Ct);
+        // </snippet:timing-scope>
+
+        Assert.Equal(6, heartbeat.Beats);
+    }
+
+    [Fact]
     public async Task VirtualTime_AutoAdvance()
     {
         var clock = new VirtualTimeProvider();
@@ -144,6 +163,20 @@ public sealed class TimingDocsExamplesTests
         await using var guard = LeakGuard.Start(new LeakGuardOptions { OnLeak = LeakAction.Warn });
         // </snippet:timing-leak-guard>
         await Task.Yield();
+    }
+
+    [Fact]
+    public async Task Leaks_GuardWithTheVirtualClock()
+    {
+        // <snippet:timing-leak-guard-clock>
+        var clock = new VirtualTimeProvider();
+        await using var guard = LeakGuard.Start(new LeakGuardOptions { Clock = clock }); // timers still armed at the end are leaks
+        // </snippet:timing-leak-guard-clock>
+        var heartbeat = new Heartbeat(clock);
+        var running = heartbeat.RunAsync(Ct);
+        await clock.AdvanceAsync(TimeSpan.FromMinutes(1), Ct);
+        heartbeat.Stop();
+        await clock.AutoAdvanceUntilAsync(running, Ct);
     }
 
     private static async Task<string> NightlyReportAsync(TimeProvider clock, CancellationToken cancellationToken)
