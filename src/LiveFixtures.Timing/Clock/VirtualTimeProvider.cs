@@ -10,10 +10,14 @@ namespace LiveFixtures.Timing;
 /// time (ties: creation order), moving the clock to each timer's due time before its callback runs. A
 /// periodic timer that is several periods behind fires once per period. A timer due now fires at the next
 /// advance, even <c>Advance(TimeSpan.Zero)</c>.</para>
-/// <para><see cref="AdvanceAsync"/> does the same but lets the continuations of each fired timer run
-/// before it looks for the next one, so a timer armed by such a continuation still fires within the same
-/// advance. <see cref="AutoAdvanceUntilAsync(Task, CancellationToken)"/> jumps to the next timer whenever
-/// nothing else is runnable, until a task completes.</para>
+/// <para><see cref="AdvanceAsync"/> does the same, but fires the next timer only when nothing of the test is left to
+/// run, so a timer armed by work that a firing started still fires within the same advance.
+/// <see cref="AutoAdvanceUntilAsync(Task, CancellationToken)"/> jumps to the next timer on the same condition, until a task
+/// completes. Where the clock knows that condition and where it tracks it: inside <see cref="RunAsync"/>, for code that
+/// stays on the scope's context, an empty queue is the whole truth; elsewhere the clock counts the threads running code
+/// of the flow it was created in, the HTTP requests of that code in flight, and the <see cref="PeriodicTimer"/> ticks
+/// not yet consumed, each for up to <see cref="SettleTimeout"/>. What it notices about code that leaves both is in
+/// <see cref="Notes"/>.</para>
 /// <para>A callback that throws does not stop the advance: every due timer still fires, and the advance
 /// then throws an <see cref="AggregateException"/> holding the callbacks' exceptions.</para>
 /// </remarks>
