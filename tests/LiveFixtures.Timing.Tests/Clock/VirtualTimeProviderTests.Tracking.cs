@@ -139,4 +139,23 @@ public sealed partial class VirtualTimeProviderTests
         Assert.Equal(12, loop.Snapshots.Count);
         Assert.Equal(17, monitor.Beats.Count);
     }
+
+    [Fact]
+    public async Task AdvanceAsync_ThreadOfTheTestBlocksForGood_WaitsOnlyTheSettleTimeoutOnceAndNotesIt()
+    {
+        var clock = new VirtualTimeProvider { SettleTimeout = TimeSpan.FromMilliseconds(100) };
+        using var consumer = new LegacyQueueConsumer(clock);
+        consumer.Start(); // its thread runs code of the test's flow, blocked on an empty queue
+        using var stop = new CancellationTokenSource();
+        var reporting = consumer.ReportEveryMinuteAsync(stop.Token);
+
+        await clock.AdvanceAsync(TimeSpan.FromMinutes(10), Ct);
+
+        Assert.Equal(10, consumer.Reports);
+        var note = Assert.Single(clock.Notes);
+        Assert.Contains("1 thread(s) kept running code of the test for more than 100 ms of real time", note, StringComparison.Ordinal);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reporting);
+    }
 }
+
