@@ -203,6 +203,26 @@ for leg in "${legs[@]}"; do
 done
 rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
 
+# 3b. What a reader copies: the C# of the README and docs/getting-started.md pasted into a new test project outside
+# the repository (eng/docs-project.py), restored from the local feed and run against the test app, which the docs'
+# fixture finds through LIVEGUI_APP. Today's xUnit, as 'dotnet new xunit3' gives.
+docs_root=$(mktemp -d)
+trap 'rm -rf "$cache" "$docs_root"' EXIT
+log=$logs/docs-project.log
+docs_project=$(python3 "$root/eng/docs-project.py" "$root" "$docs_root" "$version" 4.0.2 "$feed" 2>"$log") \
+    || stop "create a test project from the C# in README.md and docs/getting-started.md (full log: $log)" "$log"
+ok "create a test project from the docs' C# ($(ls "$docs_project"/Doc*.cs | wc -l) files) in ${docs_root}"
+log=$logs/docs-project-test.log
+status=0
+(cd "$docs_root" && LIVEGUI_APP=$testapp_dll timeout --kill-after=15 300 \
+    dotnet test --project "$docs_project" --output Detailed -p:TreatWarningsAsErrors=true >"$log" 2>&1) || status=$?
+total=$(grep -oE 'total: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+failed=$(grep -oE 'failed: *[0-9]+' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)
+if [ "$status" -ne 0 ] || [ "${total:-0}" -eq 0 ]; then
+    stop "the docs' project builds and passes (dotnet test exited with $status, total ${total:-?}, failed ${failed:-?}; full log: $log)" "$log"
+fi
+ok "the docs' project: ${total} tests passed against the packed LiveFixtures $version and the test app"
+
 # 4. The tool: installed from the local feed as a user installs it, and run against an empty and a corrupt store.
 for id in "${tools[@]}"; do
     tool_path=$(mktemp -d)

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using LiveFixtures.Testing;
 using Xunit;
 
 namespace LiveFixtures.Examples;
@@ -14,7 +13,7 @@ public sealed class HandleExampleTests
         // <snippet:handle>
         await using var app = new LiveProcessBuilder("dotnet")
             .WithName("LiveGui")
-            .WithArguments(TestAppPaths.Dll, "--port", "{port}")   // an argument list, never a shell string
+            .WithArguments(LiveGuiFixture.AppDll, "--port", "{port}") // an argument list, never a shell string
             .WithPort()                                             // a free loopback port, as {port}
             .WithBaseAddress("http://127.0.0.1:{port}/")
             .WithReadiness(Probe.OutputLine("^TestApp ready on "))  // event-driven: no polling

@@ -9,6 +9,15 @@ if (args is ["records", var store, var runId, var count])
     return RecordWriter.Run(store, runId, int.Parse(count, CultureInfo.InvariantCulture));
 }
 
+if (args is ["lease", var leased])
+{
+    // Holds a claim on the port until stdin closes (or the process is killed), and says whether it got it.
+    using var lease = LiveFixtures.Launching.PortLease.Fixed(int.Parse(leased, CultureInfo.InvariantCulture));
+    Console.WriteLine(lease.HoldsLock ? "holds" : "refused");
+    Console.In.ReadToEnd();
+    return 0;
+}
+
 // A test host for what only a separate process can show (the containment tier is chosen once per process, from
 // LIVEFIXTURES_CGROUP_ROOT): it starts apps through LiveFixtures, prints what the test needs ("pid:start" pairs),
 // and then does what its mode says.

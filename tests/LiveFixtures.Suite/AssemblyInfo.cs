@@ -1,4 +1,4 @@
-using LiveFixtures.Testing;
+using LiveFixtures;
 using LiveFixtures.Suite;
 using LiveFixtures.Suite.AssemblyScope;
 using Xunit;

@@ -29,6 +29,6 @@ public sealed class TimingTests
     {
         Func<CancellationToken, Task> operation = token => Task.Delay(Timeout.Infinite, token);
 
-        await operation.Should().ObserveCancellationWithinAsync(TimeSpan.FromSeconds(1));
+        await operation.Should().ObserveCancellationWithinAsync(TimeSpan.FromSeconds(1), cancellationToken: TestContext.Current.CancellationToken);
     }
 }

@@ -37,6 +37,7 @@ internal static class BuilderValidation
             }
         }
 
+        problems.AddRange(StartFile.Validate(spec.Files, portNames, outputPorts));
         if (spec.BaseAddress is { } baseAddress)
         {
             var before = problems.Count;

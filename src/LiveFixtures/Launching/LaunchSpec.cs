@@ -23,6 +23,8 @@ internal sealed record LaunchSpec
 
     public bool WorkspaceAsWorkingDirectory { get; init; }
 
+    public ImmutableList<StartFile> Files { get; init; } = [];
+
     public string? BaseAddress { get; init; }
 
     public IProbe? Readiness { get; init; }

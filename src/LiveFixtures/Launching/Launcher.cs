@@ -32,6 +32,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             if (spec.Workspace)
             {
                 workspace = CreateWorkspace(name, generation);
+                StartFile.WriteAll(spec.Files, workspace, ports, generation);
             }
 
             string Resolve(string template) => Placeholders.Resolve(template, (key, arg) => key switch

@@ -5,29 +5,33 @@ using System.Net.Sockets;
 namespace LiveFixtures.Launching;
 
 /// <summary>
-/// Holds a loopback port for one generation. Free ports are picked by the OS and then claimed with a
-/// lock file in the user's private folder that every LiveFixtures process of this user honours, so that two
-/// test runs at once never get the same port. The lock is released when the lease is disposed or the process dies.
+/// Holds a loopback port for one generation. Free ports are picked by the OS and then claimed machine-wide, so that
+/// two test runs at once never get the same port. On Linux the claim is a Unix socket bound to the abstract name
+/// <c>livefixtures-port-{port}</c>: it exists only while the socket is open, is never a file, and the kernel drops it
+/// the moment the holder closes it or dies, so a crashed run never strands a port and no claim is left on disk.
+/// Elsewhere the claim is an exclusive lock on a file in the user's private folder.
 /// </summary>
 internal sealed class PortLease : IDisposable
 {
-    private readonly FileStream? _lock;
+    /// <summary>The prefix of the abstract socket name that claims a port.</summary>
+    internal const string ClaimPrefix = "livefixtures-port-";
 
-    private PortLease(int port, FileStream? lockFile)
+    private readonly IDisposable? _claim;
+
+    private PortLease(int port, IDisposable? claim)
     {
         Port = port;
-        _lock = lockFile;
+        _claim = claim;
     }
 
     public int Port { get; }
 
     /// <summary>Gets whether this lease holds the machine-wide claim on the port.</summary>
-    public bool HoldsLock => _lock is not null;
+    public bool HoldsLock => _claim is not null;
 
     /// <summary>Allocates a free loopback port no other LiveFixtures user holds.</summary>
     public static PortLease AllocateFree()
     {
-        var locks = PrivateFolder.Get("ports");
         for (var attempt = 0; attempt < 64; attempt++)
         {
             int port;
@@ -37,9 +41,9 @@ internal sealed class PortLease : IDisposable
                 port = ((IPEndPoint)listener.LocalEndPoint!).Port;
             }
 
-            if (TryLock(locks, port) is { } file)
+            if (TryClaim(port) is { } claim)
             {
-                return new PortLease(port, file);
+                return new PortLease(port, claim);
             }
         }
 
@@ -47,7 +51,7 @@ internal sealed class PortLease : IDisposable
     }
 
     /// <summary>Claims a fixed port (its owner, if any, is checked separately).</summary>
-    public static PortLease Fixed(int port) => new(port, TryLock(PrivateFolder.Get("ports"), port));
+    public static PortLease Fixed(int port) => new(port, TryClaim(port));
 
     /// <summary>Tells whether a loopback listener could be opened on the port now.</summary>
     public static bool IsFree(int port)
@@ -64,16 +68,35 @@ internal sealed class PortLease : IDisposable
         }
     }
 
-    public void Dispose() => _lock?.Dispose();
+    public void Dispose() => _claim?.Dispose();
 
-    private static FileStream? TryLock(string directory, int port)
+    private static IDisposable? TryClaim(int port) => OperatingSystem.IsLinux() ? TryBindAbstractName(port) : TryLockFile(port);
+
+    private static Socket? TryBindAbstractName(int port)
+    {
+        // A leading NUL puts the name in the abstract namespace (Linux): nothing is created on disk. The socket is
+        // close-on-exec, so the app this lease is for does not inherit the claim.
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint("\0" + ClaimPrefix + port.ToString(CultureInfo.InvariantCulture)));
+            return socket;
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+        {
+            socket.Dispose();
+            return null;
+        }
+    }
+
+    private static FileStream? TryLockFile(int port)
     {
         try
         {
-            // FileShare.None takes an exclusive advisory lock that other .NET processes honour; the OS drops
-            // it if this process dies, so a crashed run never strands a port.
+            // FileShare.None takes an exclusive lock that other .NET processes honour; the OS drops it if this
+            // process dies. The file stays: deleting it on release would race with a second owner locking it.
             return new FileStream(
-                Path.Combine(directory, port.ToString(CultureInfo.InvariantCulture) + ".lock"),
+                Path.Combine(PrivateFolder.Get("ports"), port.ToString(CultureInfo.InvariantCulture) + ".lock"),
                 FileMode.OpenOrCreate,
                 FileAccess.ReadWrite,
                 FileShare.None);

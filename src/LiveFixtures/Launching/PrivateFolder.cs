@@ -3,7 +3,7 @@ using LiveFixtures.Platform;
 namespace LiveFixtures.Launching;
 
 /// <summary>
-/// Finds the folder where LiveFixtures keeps this user's port claims and workspaces: <c>livefixtures-{uid}</c> in the
+/// Finds the folder where LiveFixtures keeps this user's workspaces (and, off Linux, port claims): <c>livefixtures-{uid}</c> in the
 /// temp folder (<c>TMPDIR</c>, else /tmp), one per user, never a folder shared by all users. It is created readable
 /// by its owner only (0700), and one found there is used only when it is a real folder (not a symbolic link) owned
 /// by this user, so that no other user can read, plant or change what the test processes use.
