@@ -4,8 +4,6 @@ namespace LiveFixtures;
 
 public abstract partial class LiveProcessFixture
 {
-    private readonly HashSet<int> _reported = [];
-
     /// <summary>
     /// Guards one test: ensures the process is ready (respawning it if it is dead or degraded, with the notice),
     /// and marks the test as running against it. Dispose the scope after the test to record what it did to the process.
@@ -21,7 +19,7 @@ public abstract partial class LiveProcessFixture
         var testName = TestContext.Current.Test?.TestDisplayName ?? "(outside a test)";
         var generation = await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
         var tracking = Process.TrackTest(testName);
-        return new LiveTestScope(this, generation, generation.Output.Mark(), tracking);
+        return new LiveTestScope(this, generation, generation.Output.Mark(), tracking) { TestName = testName };
     }
 
     internal async Task EndTestAsync(LiveTestScope scope)
@@ -30,6 +28,9 @@ public abstract partial class LiveProcessFixture
         using var limit = new CancellationTokenSource(Process.TeardownLimit, TimeProvider.System);
         try
         {
+            // Opt-in: a delayed exit (an app that dies shortly after answering) is recorded while this test is still tracked.
+            await Process.SettleAsync(scope.Generation.Number, limit.Token).ConfigureAwait(false);
+
             // The generation this test started on may already have been replaced by a parallel test: its own
             // death record says what happened to it. Otherwise check the current one, with a bounded token of its own
             // (the test's may already be cancelled, and the gate may be held by another test's respawn).
@@ -46,15 +47,12 @@ public abstract partial class LiveProcessFixture
         }
 
         var slice = scope.Generation.Output.Since(scope.Mark);
-        bool first;
-        lock (_lock)
+        // Every test in flight when a shared process died is told, not only the first one to end.
+        var duringThisTest = death is not null && death.Generation == scope.Generation.Number && death.Cause != DeathCause.Stopped
+            && (death.TestsInFlight.Contains(scope.TestName) || (death.TestsInFlight.Count == 0 && death.TestName == scope.TestName));
+        if (duringThisTest)
         {
-            first = death is not null && death.Generation == scope.Generation.Number && death.Cause != DeathCause.Stopped && _reported.Add(death.Generation);
-        }
-
-        if (first)
-        {
-            Notices.DiedDuringTest(Name, death!, slice, scope.Generation.Output);
+            Notices.DiedDuringTest(Name, death!, slice, scope.Generation.Output, scope.TestName);
         }
         else if (AttachOutputAlways || TestContext.Current.TestState?.Result == TestResult.Failed)
         {

@@ -8,6 +8,7 @@ internal sealed class SpawnedProcess : IDisposable
 {
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IReadOnlyList<PortLease> _leases;
+    private ulong _kernelStartTime;
 
     public SpawnedProcess(Process process, int generation, string cookie, IReadOnlyList<PortLease> leases, OutputLog output, string? workspace, DateTimeOffset startedAt)
     {
@@ -71,6 +72,13 @@ internal sealed class SpawnedProcess : IDisposable
     public Task Drains { get; }
 
     public bool HasExited => _exited.Task.IsCompleted;
+
+    /// <summary>
+    /// Asks the kernel now whether the root is alive (not a zombie, not being torn down, no SIGKILL pending, same start time).
+    /// </summary>
+    /// <returns>What the kernel says; <see cref="Health.KernelState.Gone"/> once the exit was seen.</returns>
+    public Health.KernelState ReadKernelState() =>
+        HasExited ? Health.KernelState.Gone : Health.KernelLiveness.Read(Pid, ref _kernelStartTime);
 
     public void Dispose()
     {
