@@ -34,8 +34,14 @@ public abstract partial class LiveProcessFixture
             // The generation this test started on may already have been replaced by a parallel test: its own
             // death record says what happened to it. Otherwise check the current one, with a bounded token of its own
             // (the test's may already be cancelled, and the gate may be held by another test's respawn).
-            death = Process.Deaths.LastOrDefault(d => d.Generation == scope.Generation.Number)
-                ?? await Process.CheckAsync(limit.Token).ConfigureAwait(false);
+            death = Process.Deaths.LastOrDefault(d => d.Generation == scope.Generation.Number);
+            if (death is null)
+            {
+                var now = await Process.CheckAsync(limit.Token).ConfigureAwait(false);
+
+                // A parallel test's respawn may have recorded this generation's death while this check waited for the handle.
+                death = Process.Deaths.LastOrDefault(d => d.Generation == scope.Generation.Number) ?? now;
+            }
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
