@@ -17,9 +17,9 @@ public abstract partial class LiveProcessFixture
     internal async Task<LiveTestScope> BeginScopeAsync(CancellationToken cancellationToken)
     {
         var testName = TestContext.Current.Test?.TestDisplayName ?? "(outside a test)";
-        var generation = await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var (generation, notice) = await EnsureReadyWithNoticeAsync(cancellationToken).ConfigureAwait(false);
         var tracking = Process.TrackTest(testName);
-        return new LiveTestScope(this, generation, generation.Output.Mark(), tracking) { TestName = testName };
+        return new LiveTestScope(this, generation, generation.Output.Mark(), tracking) { TestName = testName, Notice = notice };
     }
 
     internal async Task EndTestAsync(LiveTestScope scope)
@@ -56,9 +56,10 @@ public abstract partial class LiveProcessFixture
         // Every test in flight when a shared process died is told, not only the first one to end.
         var duringThisTest = death is not null && death.Generation == scope.Generation.Number && death.Cause != DeathCause.Stopped
             && (death.TestsInFlight.Contains(scope.TestName) || (death.TestsInFlight.Count == 0 && death.TestName == scope.TestName));
+        var notice = scope.Notice;
         if (duringThisTest)
         {
-            Notices.DiedDuringTest(Name, death!, slice, scope.Generation.Output, scope.TestName);
+            notice = Notices.DiedDuringTest(Name, death!, slice, scope.Generation.Output, scope.TestName);
         }
         else if (AttachOutputAlways || TestContext.Current.TestState?.Result == TestResult.Failed)
         {
@@ -68,6 +69,16 @@ public abstract partial class LiveProcessFixture
         if (FreshPerTest)
         {
             await Process.StopAsync().ConfigureAwait(false);
+        }
+
+        // The test already failed (its result is known only after the test method ended, so a scope disposed inside the
+        // test never throws here): its failure message also carries what it was told, which may be the real cause.
+        if (notice is not null && TestContext.Current.TestState?.Result == TestResult.Failed)
+        {
+            throw new LiveProcessNoticeException($"This test failed on a process LiveFixtures told it about; the cause may be there:{Environment.NewLine}{notice}")
+            {
+                ProcessName = Name,
+            };
         }
     }
 }

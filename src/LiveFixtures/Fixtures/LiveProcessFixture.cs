@@ -95,7 +95,11 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
     /// <returns>The ready generation.</returns>
     /// <exception cref="LiveFixtureUnavailableException">The process could not be started when the fixture was created.</exception>
     /// <exception cref="LiveProcessFaultedException">The restart budget is used up: fails at once.</exception>
-    public async Task<LiveGeneration> EnsureReadyAsync(CancellationToken cancellationToken = default)
+    public async Task<LiveGeneration> EnsureReadyAsync(CancellationToken cancellationToken = default) =>
+        (await EnsureReadyWithNoticeAsync(cancellationToken).ConfigureAwait(false)).Generation;
+
+    /// <summary>Ensures a ready generation and returns the respawn notice this call gave the current test, if it gave one.</summary>
+    internal async Task<(LiveGeneration Generation, string? Notice)> EnsureReadyWithNoticeAsync(CancellationToken cancellationToken)
     {
         var process = Process;
         if (_unavailable is not null)
@@ -118,12 +122,13 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
             }
         }
 
+        string? notice = null;
         if (before is not null && generation.Previous is { Cause: not DeathCause.Stopped } previous)
         {
-            Notices.Respawned(Name, previous, generation, before.Number == previous.Generation ? before : null);
+            notice = Notices.Respawned(Name, previous, generation, before.Number == previous.Generation ? before : null);
         }
 
-        return generation;
+        return (generation, notice);
     }
 
     /// <summary>Configures the process: set the command, arguments, ports, probes and budget on the builder.</summary>

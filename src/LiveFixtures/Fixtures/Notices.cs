@@ -11,7 +11,7 @@ internal static class Notices
     private const int WarningTailLines = 10;
 
     /// <summary>Tells the first test on a new generation what killed the previous one.</summary>
-    public static void Respawned(string name, DeathRecord previous, LiveGeneration generation, LiveGeneration? previousGeneration)
+    public static string Respawned(string name, DeathRecord previous, LiveGeneration generation, LiveGeneration? previousGeneration)
     {
         var logName = $"{name}-gen{previous.Generation}.log";
         var text = new StringBuilder();
@@ -35,10 +35,12 @@ internal static class Notices
         {
             Attach(logName, previousGeneration.Output.Tail(int.MaxValue));
         }
+
+        return message;
     }
 
     /// <summary>Tells the test during which the process died or degraded, and attaches its output.</summary>
-    public static void DiedDuringTest(string name, DeathRecord death, IReadOnlyList<OutputLine> slice, OutputLog full, string? thisTest = null)
+    public static string DiedDuringTest(string name, DeathRecord death, IReadOnlyList<OutputLine> slice, OutputLog full, string? thisTest = null)
     {
         var sliceName = $"{name}-gen{death.Generation}-this-test.log";
         var fullName = $"{name}-gen{death.Generation}.log";
@@ -70,6 +72,7 @@ internal static class Notices
         context.SendDiagnosticMessage($"{name}: generation {death.Generation} {Verb(death)} during '{death.TestName}': {death.DescribeCause()}.");
         Attach(sliceName, slice);
         Attach(fullName, full.Tail(int.MaxValue));
+        return message;
     }
 
     /// <summary>Attaches lines of output to the current test, if it can still take attachments.</summary>

@@ -183,6 +183,10 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
         Assert.True(report.ExitCode != 0, report.ToString());
         Assert.All(crashing, t => Assert.Equal("Fail", t.Result));
         Assert.All(crashing, t => Assert.Contains(t.Warnings, w => Regex.IsMatch(w, @"died during this test( \([^)]*\))?: exit code 134 \(SIGABRT\)")));
+
+        // A failed test carries what it was told in its failure message too: the death may be the real cause.
+        Assert.All(crashing, t => Assert.Contains("LiveFixtures.LiveProcessNoticeException", t.Failure, StringComparison.Ordinal));
+        Assert.All(crashing, t => Assert.Contains("died during this test", t.Failure, StringComparison.Ordinal));
         Assert.Equal(41, faulted.Count);
         Assert.All(faulted, t =>
         {
