@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Globalization;
 
 namespace LiveFixtures.Health;
@@ -42,23 +43,47 @@ internal static class KernelLiveness
             return KernelState.Alive;
         }
 
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // Read into a stack buffer and parse bytes: this runs around every guarded test, so it allocates little.
+        Span<byte> buffer = stackalloc byte[4096];
+        var length = ReadProc(pid, "stat", buffer);
+        if (length < 0)
         {
             return KernelState.Gone;
         }
 
-        var close = stat.LastIndexOf(')');
-        var fields = close < 0 ? [] : stat[(close + 2)..].Split(' ');
-        if (fields.Length < 20
-            || !ulong.TryParse(fields[6], NumberStyles.None, CultureInfo.InvariantCulture, out var flags)
-            || !ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var started))
+        var stat = buffer[..length];
+        var close = stat.LastIndexOf((byte)')');
+        if (close < 0 || close + 2 >= stat.Length)
         {
             return KernelState.Alive; // an unreadable format proves nothing either way
+        }
+
+        // Fields after "pid (comm) ": state ppid pgrp session tty_nr tpgid flags ... starttime (the 20th).
+        var rest = stat[(close + 2)..];
+        var state = rest[0];
+        ulong flags = 0;
+        ulong started = 0;
+        var field = 0;
+        var parsed = 0;
+        foreach (var range in rest.Split((byte)' '))
+        {
+            var text = rest[range];
+            if (field == 6 && Utf8Parser.TryParse(text, out flags, out _))
+            {
+                parsed++;
+            }
+            else if (field == 19 && Utf8Parser.TryParse(text, out started, out _))
+            {
+                parsed++;
+                break;
+            }
+
+            field++;
+        }
+
+        if (parsed < 2)
+        {
+            return KernelState.Alive;
         }
 
         if (startTime == 0)
@@ -70,40 +95,61 @@ internal static class KernelLiveness
             return KernelState.Gone;
         }
 
-        var state = fields[0];
-        if (state is "Z" or "X" or "x")
+        if (state is (byte)'Z' or (byte)'X' or (byte)'x')
         {
             return KernelState.Gone;
         }
 
-        if ((flags & PfExiting) != 0 || KillPending(pid))
+        if ((flags & PfExiting) != 0 || KillPending(pid, buffer))
         {
             return KernelState.Exiting;
         }
 
-        return state == "T" ? KernelState.Stopped : KernelState.Alive;
+        return state == (byte)'T' ? KernelState.Stopped : KernelState.Alive;
     }
 
     /// <summary>Tells whether SIGKILL is pending for the process (its thread group, or its main thread).</summary>
-    private static bool KillPending(int pid)
+    private static bool KillPending(int pid, Span<byte> buffer)
     {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status"))
-            {
-                if ((line.StartsWith("SigPnd:", StringComparison.Ordinal) || line.StartsWith("ShdPnd:", StringComparison.Ordinal))
-                    && ulong.TryParse(line.AsSpan(7).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var mask)
-                    && (mask & SigKillBit) != 0)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        var length = ReadProc(pid, "status", buffer);
+        if (length < 0)
         {
             return true; // gone between the two reads
         }
 
+        var status = buffer[..length];
+        foreach (var range in status.Split((byte)'\n'))
+        {
+            var line = status[range];
+            if ((line.StartsWith("SigPnd:"u8) || line.StartsWith("ShdPnd:"u8))
+                && Utf8Parser.TryParse(line[7..].Trim((byte)'\t').Trim((byte)' '), out ulong mask, out _, 'X')
+                && (mask & SigKillBit) != 0)
+            {
+                return true;
+            }
+        }
+
         return false;
+    }
+
+    /// <summary>Reads /proc/PID/<paramref name="name"/> into <paramref name="buffer"/>; returns the length, or -1 when it is gone.</summary>
+    private static int ReadProc(int pid, string name, Span<byte> buffer)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(string.Create(CultureInfo.InvariantCulture, $"/proc/{pid}/{name}"));
+            var total = 0;
+            int read;
+            while (total < buffer.Length && (read = RandomAccess.Read(handle, buffer[total..], total)) > 0)
+            {
+                total += read;
+            }
+
+            return total;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
     }
 }
