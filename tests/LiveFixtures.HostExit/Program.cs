@@ -1,19 +1,154 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using LiveFixtures;
 using LiveFixtures.HostExit;
+using LiveFixtures.Testing;
 
 if (args is ["records", var store, var runId, var count])
 {
     return RecordWriter.Run(store, runId, int.Parse(count, CultureInfo.InvariantCulture));
 }
 
-// Starts "sleep 300" (which itself starts nothing) and a shell with a setsid grandchild, prints their pids,
-// and returns without disposing the handles.
-var sleeper = new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build();
-var shell = new LiveProcessBuilder("/bin/sh").WithArguments("-c", "setsid sleep 301 & echo child $!; exec sleep 302")
-    .WithReadiness(Probe.OutputLine("^child "))
-    .Build();
-var first = await sleeper.EnsureReadyAsync();
-var second = await shell.EnsureReadyAsync();
-Console.WriteLine($"pids {first.ProcessId} {second.ProcessId} {second.Output.Tail(1)[0].Text["child ".Length..]}");
-return 0;
+// A test host for what only a separate process can show (the containment tier is chosen once per process, from
+// LIVEFIXTURES_CGROUP_ROOT): it starts apps through LiveFixtures, prints what the test needs ("pid:start" pairs),
+// and then does what its mode says.
+var mode = args.Length > 0 ? args[0] : "exit";
+switch (mode)
+{
+    case "exit":
+    {
+        // Starts "sleep 300" (which itself starts nothing) and a shell with a setsid grandchild, prints their pids,
+        // and returns without disposing the handles.
+        var sleeper = new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build();
+        var shell = new LiveProcessBuilder("/bin/sh").WithArguments("-c", "setsid sleep 301 & echo child $!; exec sleep 302")
+            .WithReadiness(Probe.OutputLine("^child "))
+            .Build();
+        var first = await sleeper.EnsureReadyAsync();
+        var second = await shell.EnsureReadyAsync();
+        Console.WriteLine($"pids {first.ProcessId} {second.ProcessId} {second.Output.Tail(1)[0].Text["child ".Length..]}");
+        return 0;
+    }
+
+    case "sigterm":
+    {
+        // Owns a plain app, an app with a setsid grandchild and one whose grandchild escaped with env -i, then waits
+        // for the test to send it SIGTERM.
+        var sleeper = await new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build().EnsureReadyAsync();
+        var shell = await new LiveProcessBuilder("/bin/sh").WithArguments("-c", "setsid sleep 301 & echo child $!; exec sleep 302")
+            .WithReadiness(Probe.OutputLine("^child "))
+            .Build()
+            .EnsureReadyAsync();
+        var escape = await Escapes.Builder().Build().EnsureReadyAsync();
+        int[] pids = [sleeper.ProcessId, shell.ProcessId, int.Parse(shell.Output.Tail(1)[0].Text["child ".Length..]), escape.ProcessId, Escapes.EscapedPid(escape)];
+        Console.WriteLine($"tier {escape.Containment}");
+        Console.WriteLine($"pids {string.Join(' ', pids.Select(p => $"{p}:{OsProcess.StartTicks(p)}"))}");
+        Console.WriteLine("ready");
+        await Task.Delay(Timeout.Infinite);
+        return 1;
+    }
+
+    case "escape":
+    {
+        // Stops an app whose grandchild escaped (double fork, setsid, env -i, SIGTERM ignored, pipes let go).
+        var app = Escapes.Builder().Build();
+        var generation = await app.EnsureReadyAsync();
+        var escaped = Escapes.EscapedPid(generation);
+        Console.WriteLine($"tier {generation.Containment}");
+        Console.WriteLine($"containment {generation.ContainmentDetail}");
+        Console.WriteLine($"escaped {escaped}:{OsProcess.StartTicks(escaped)}");
+        var report = await app.StopAsync(TimeSpan.FromMilliseconds(300));
+        Console.WriteLine($"report {report}");
+        return 0;
+    }
+
+    case "decoy":
+    {
+        // The root dies and is reaped; a decoy takes its pid (forced through ns_last_pid) and leads a group of that
+        // id; then the handle is stopped while the thread pool is starved. The decoy must receive no signal.
+        var mark = Path.Combine(Path.GetTempPath(), $"livefixtures-decoy-{Environment.ProcessId}");
+        File.Delete(mark);
+        var app = new LiveProcessBuilder("/bin/sleep").WithArguments("600").WithRestartBudget(10, TimeSpan.FromMinutes(1)).Build();
+        ThreadPool.GetMinThreads(out _, out var io);
+        ThreadPool.SetMinThreads(1, io);
+        ThreadPool.SetMaxThreads(Environment.ProcessorCount, io);
+        System.Diagnostics.Process? decoy = null;
+        ManualResetEventSlim gate = new(false);
+        var root = 0;
+        for (var round = 0; round < 5 && decoy?.Id != root; round++)
+        {
+            // A new generation each round: on a busy machine another process (or one of our own threads) may take
+            // the freed pid before the decoy does.
+            decoy?.Kill();
+            gate.Set();
+            var generation = await app.EnsureReadyAsync();
+            root = generation.ProcessId;
+            if (round == 0)
+            {
+                Console.WriteLine($"tier {generation.Containment}");
+            }
+
+            gate = new ManualResetEventSlim(false);
+            for (var i = 0; i < Environment.ProcessorCount * 4; i++)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(g => ((ManualResetEventSlim)g!).Wait(), gate);
+            }
+
+            Thread.Sleep(300);
+            Native.Kill(root, 9);
+            for (var i = 0; i < 500 && File.Exists($"/proc/{root}/stat"); i++)
+            {
+                Thread.Sleep(10); // until the runtime or the handle has reaped it
+            }
+
+            decoy = null;
+            for (var attempt = 0; attempt < 50 && decoy?.Id != root && !File.Exists($"/proc/{root}/stat"); attempt++)
+            {
+                if (decoy is not null)
+                {
+                    decoy.Kill();
+                    decoy.WaitForExit();
+                }
+
+                File.WriteAllText("/proc/sys/kernel/ns_last_pid", (root - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                // Its own pipes: holding the host's stdout would keep the test waiting for its end.
+                var info = new System.Diagnostics.ProcessStartInfo("/usr/bin/setsid") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+                foreach (var arg in new[] { "/bin/sh", "-c", $"trap 'echo $0 >> {mark}' TERM HUP INT QUIT; while :; do sleep 0.05; done" })
+                {
+                    info.ArgumentList.Add(arg);
+                }
+
+                decoy = System.Diagnostics.Process.Start(info)!;
+            }
+        }
+
+        if (decoy?.Id != root)
+        {
+            decoy?.Kill();
+            gate.Set();
+            Console.WriteLine($"decoy could not take the pid {root} in 5 rounds (last decoy {decoy?.Id}, pid {root} is {(File.Exists($"/proc/{root}/stat") ? File.ReadAllText($"/proc/{root}/stat") : "free")})");
+            return 0;
+        }
+
+        var decoyStart = OsProcess.StartTicks(root);
+        Console.WriteLine($"decoy {root}:{decoyStart}");
+        var stop = app.StopAsync(TimeSpan.FromSeconds(1));
+        gate.Set();
+        var report = await stop;
+        Thread.Sleep(300);
+        var signalled = File.Exists(mark) ? "signalled" : "not signalled";
+        Console.WriteLine($"outcome {(OsProcess.IsRunning(root, decoyStart!.Value) ? "alive" : "dead")} {signalled}; {report}");
+        decoy!.Kill(entireProcessTree: true);
+        File.Delete(mark);
+        return 0;
+    }
+
+    default:
+        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, escape or decoy");
+        return 2;
+}
+
+internal static partial class Native
+{
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    public static partial int Kill(int pid, int signal);
+}

@@ -126,10 +126,19 @@ public sealed class LiveProcessBoundedWaitTests
         Assert.Equal(LiveProcessState.Stopped, app.State);
     }
 
-    /// <summary>Kills the sleep a handle started, after checking that the pid is still that program.</summary>
+    /// <summary>
+    /// Kills the sleep a handle started, after checking that the pid is that program. In the cgroup tier the pid is first
+    /// the launch shim, which execs the sleep a moment later (with no readiness probe the handle is ready before that).
+    /// </summary>
     private static void KillOurSleep(int pid)
     {
         using var process = System.Diagnostics.Process.GetProcessById(pid);
+        for (var i = 0; i < 500 && process.ProcessName != "sleep"; i++)
+        {
+            Thread.Sleep(10);
+            process.Refresh();
+        }
+
         Assert.Equal("sleep", process.ProcessName);
         process.Kill();
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LiveFixtures.Testing;
+using LiveFixtures.Tests.Containment;
 using Xunit;
 
 namespace LiveFixtures.Tests;
@@ -36,6 +37,32 @@ public sealed class LiveProcessHostExitTests
             {
                 process.Kill(entireProcessTree: true);
             }
+        }
+    }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("cgroup")]
+    [InlineData("fallback")]
+    public async Task HostSentSigterm_EndsEveryGenerationAndExitsWith143(string tier)
+    {
+        using var host = HostRun.Start("sigterm", tier);
+        List<(int Pid, ulong Start)> owned = [];
+        try
+        {
+            await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
+            owned = HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken));
+            await host.LineAsync("ready", TestContext.Current.CancellationToken);
+
+            Process.Start("kill", ["-TERM", host.Process.Id.ToString()])!.WaitForExit();
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(143, host.Process.ExitCode);
+            Assert.Equal(5, owned.Count);
+            Assert.All(owned, p => Assert.False(OsProcess.IsRunning(p.Pid, p.Start), $"pid {p.Pid} outlived the host that was sent SIGTERM"));
+        }
+        finally
+        {
+            HostRun.KillSurvivors(owned);
         }
     }
 }

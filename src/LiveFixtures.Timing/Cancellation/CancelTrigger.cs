@@ -48,7 +48,7 @@ public sealed class CancelTrigger
                 var hold = await clock.WaitForTimersCoreAsync(count, hold: true, ct).ConfigureAwait(false);
                 try
                 {
-                    await clock.SettleAsync(new VirtualTimeProvider.SettleBudget(), ct).ConfigureAwait(false);
+                    await clock.SettleAsync(ct).ConfigureAwait(false);
                     return hold;
                 }
                 catch

@@ -54,7 +54,7 @@ public static partial class Cancellation
             await CancelAsync(source, task, clock, name, caller).ConfigureAwait(false);
         }
 
-        await CancellationOutcome.WaitForEndAsync(task, options.Budget, clock, caller).ConfigureAwait(false);
+        await CancellationOutcome.WaitForEndAsync(task, options.Budget, clock, caller, $"Cancellation.ObserveAsync ({Durations.MidSentence(name)}, budget {Durations.Format(options.Budget)})").ConfigureAwait(false);
         var took = clock.GetElapsedTime(cancelledAt);
         if (!task.IsCompleted)
         {
@@ -119,7 +119,7 @@ public static partial class Cancellation
             await CancellationOutcome.LetReactAsync(task, caller).ConfigureAwait(false);
         }
 
-        await CancellationOutcome.WaitForEndAsync(task, options.PreCancelledBudget, options.TimeProvider, caller).ConfigureAwait(false);
+        await CancellationOutcome.WaitForEndAsync(task, options.PreCancelledBudget, options.TimeProvider, caller, $"Cancellation.HonoursPreCancelledTokenAsync ({Durations.MidSentence(name)}, budget {Durations.Format(options.PreCancelledBudget)})").ConfigureAwait(false);
         var took = options.TimeProvider.GetElapsedTime(started);
         var problems = new List<string>();
         if (!task.IsCompleted)

@@ -72,16 +72,32 @@ internal static class CancellationOutcome
     }
 
     /// <summary>Waits until the task ends or the budget runs out on the clock, whichever is first.</summary>
-    public static async Task WaitForEndAsync(Task task, TimeSpan budget, TimeProvider clock, CancellationToken cancellationToken)
+    /// <remarks>
+    /// On a virtual clock the budget's timer is the library's own (it does not count as a step of the code under test),
+    /// the clock is held from the instant the budget runs out until this method returns (the caller's next step then
+    /// runs before any other timer can fire), and a clock that nobody advances fails fast (see <see cref="VirtualTimeProvider.StallTimeout"/>).
+    /// </remarks>
+    public static async Task WaitForEndAsync(Task task, TimeSpan budget, TimeProvider clock, CancellationToken cancellationToken, string? what = null)
     {
         if (task.IsCompleted)
         {
             return;
         }
 
+        var virtualClock = clock as VirtualTimeProvider;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var hold = new ClockHold(virtualClock);
+        VirtualTimeProvider.OwnTimers("the assertion's budget");
         var delay = Task.Delay(budget, clock, stop.Token);
-        await Task.WhenAny(task, delay).ConfigureAwait(false);
+        VirtualTimeProvider.UserTimers();
+        _ = delay.ContinueWith(static (_, h) => ((ClockHold)h!).Take(), hold, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously | TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        var ended = Task.WhenAny(task, delay);
+        if (virtualClock is not null)
+        {
+            await virtualClock.WaitAdvancedAsync(ended, what ?? "The assertion, for its " + Durations.Format(budget) + " budget,", stop.Token).ConfigureAwait(false);
+        }
+
+        await ended.ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
     }

@@ -12,15 +12,15 @@ internal static class SweepRun
         var context = new CancellationSweepContext(clock, source, target);
         var errors = new List<Exception>();
         var task = CancellationOutcome.Start(_ => operation(context), source.Token);
+        ClockFlow.Leave(); // The driver below is not work of the operation: only what the operation started is tracked.
         clock.EnterAdvance();
         try
         {
-            var budget = new VirtualTimeProvider.SettleBudget();
             var fired = 0;
             long? realStart = null;
             while (true)
             {
-                await clock.SettleAsync(budget, cancellationToken).ConfigureAwait(false);
+                await clock.SettleAsync(cancellationToken).ConfigureAwait(false);
                 if (context.CancelPending)
                 {
                     await context.CancelFromDriverAsync().ConfigureAwait(false);
@@ -41,7 +41,9 @@ internal static class SweepRun
                 var limit = context.CancelledAt is { } at ? at.UtcTicks + options.Budget.Ticks : long.MaxValue;
                 if (clock.NextDueTicks() is { } due && due <= limit)
                 {
-                    if (clock.FireNextOrMoveTo(limit, errors, moveWhenIdle: false, respectHolds: true, out var held) is not null)
+                    // Fired on a clock thread, so that what the firing releases goes to the pool's global queue (see ClockThreads).
+                    var (firing, held) = await ClockThreads.RunAsync(() => (clock.FireNextOrMoveTo(limit, errors, moveWhenIdle: false, respectHolds: true, out var h), h)).ConfigureAwait(false);
+                    if (firing is not null)
                     {
                         fired++;
                     }

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace LiveFixtures.Timing;
 
 public sealed partial class VirtualTimeProvider
@@ -37,7 +35,7 @@ public sealed partial class VirtualTimeProvider
         }
     }
 
-    /// <summary>Moves virtual time forward step by step, letting the continuations of each fired timer run (and arm new timers) before looking for the next one.</summary>
+    /// <summary>Moves virtual time forward step by step, letting the work that each fired timer starts finish (and arm new timers) before looking for the next one.</summary>
     /// <param name="delta">How far to move; zero fires only the timers that are due now.</param>
     /// <param name="cancellationToken">The token that stops the advance between two timers; defaults to the current test's token.</param>
     /// <returns>A task that completes when virtual time has reached its target.</returns>
@@ -47,47 +45,31 @@ public sealed partial class VirtualTimeProvider
     public Task AdvanceAsync(TimeSpan delta, CancellationToken cancellationToken = default) =>
         AdvanceToAsync(TargetOf(delta), cancellationToken);
 
-    /// <summary>Moves virtual time forward to an instant step by step, letting the continuations of each fired timer run (and arm new timers) before looking for the next one.</summary>
+    /// <summary>Moves virtual time forward to an instant step by step, letting the work that each fired timer starts finish (and arm new timers) before looking for the next one.</summary>
     /// <param name="target">The instant to move to; it must not be earlier than the current virtual time.</param>
     /// <param name="cancellationToken">The token that stops the advance between two timers; defaults to the current test's token.</param>
     /// <returns>A task that completes when virtual time has reached its target.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="target"/> is in the virtual past.</exception>
     /// <exception cref="AggregateException">One or more timer callbacks threw; every due timer still fired.</exception>
     /// <exception cref="InvalidOperationException">Another advance of this clock is running.</exception>
-    public async Task AdvanceToAsync(DateTimeOffset target, CancellationToken cancellationToken = default)
+    public Task AdvanceToAsync(DateTimeOffset target, CancellationToken cancellationToken = default)
     {
         var targetTicks = ValidateTarget(target);
         var token = TestReport.Resolve(cancellationToken);
-        EnterAdvance();
-        try
+        if (ClockContext.OnPumpOf(this) is { } context)
         {
-            var errors = new List<Exception>();
-            var budget = new SettleBudget();
-            var guard = new InstantGuard();
-            while (true)
+            try
             {
-                await SettleAsync(budget, token).ConfigureAwait(false);
-                if (FireNextOrMoveTo(targetTicks, errors, moveWhenIdle: true, respectHolds: true, out var held) is not { } firing)
-                {
-                    if (held)
-                    {
-                        await WhileHeldAsync(token).ConfigureAwait(false);
-                        continue;
-                    }
-
-                    break;
-                }
-
-                guard.Count(this, firing);
+                AdvanceCore(context, targetTicks, token);
+                return Task.CompletedTask;
             }
+            catch (Exception e)
+            {
+                return Task.FromException(e);
+            }
+        }
 
-            await SettleAsync(budget, token).ConfigureAwait(false);
-            ThrowIfCallbacksFailed(errors);
-        }
-        finally
-        {
-            ExitAdvance();
-        }
+        return ClockThreads.RunAsync(() => AdvanceCore(null, targetTicks, token));
     }
 
     internal void EnterAdvance()
@@ -98,9 +80,15 @@ public sealed partial class VirtualTimeProvider
                 "This VirtualTimeProvider is already advancing: another Advance, AdvanceAsync or AutoAdvanceUntilAsync is running, " +
                 "or a timer callback tried to advance the clock. Advance it from one place at a time and await the running advance first.");
         }
+
+        Interlocked.Increment(ref _advances);
     }
 
-    internal void ExitAdvance() => Volatile.Write(ref _advancing, 0);
+    internal void ExitAdvance()
+    {
+        Interlocked.Exchange(ref _lastAdvanceEnded, TimeProvider.System.GetTimestamp());
+        Volatile.Write(ref _advancing, 0);
+    }
 
     internal void ThrowIfCallbacksFailed(List<Exception> errors)
     {
@@ -113,6 +101,45 @@ public sealed partial class VirtualTimeProvider
             $"{errors.Count} timer callback(s) threw while virtual time advanced (now {Durations.Format(GetUtcNow())}); " +
             $"every due timer still fired and the clock can be used on. Fix the callback; the first error was {Durations.Describe(errors[0])}.",
             errors);
+    }
+
+    /// <summary>Advances step by step, settling before each firing; runs on the scope's thread or on a clock thread.</summary>
+    private void AdvanceCore(ClockContext? context, long targetTicks, CancellationToken token)
+    {
+        EnterAdvance();
+        try
+        {
+            var errors = new List<Exception>();
+            var guard = new InstantGuard();
+            var fired = false;
+            while (true)
+            {
+                Settle(context, token);
+                if (FireNextOrMoveTo(targetTicks, errors, moveWhenIdle: true, respectHolds: true, out var held) is not { } firing)
+                {
+                    if (held)
+                    {
+                        WaitWhileHeld(context, token);
+                        continue;
+                    }
+
+                    break;
+                }
+
+                fired = true;
+                guard.Count(this, firing);
+            }
+
+            if (fired)
+            {
+                Settle(context, token); // What the last firing released; an advance that fired nothing has nothing new to wait for.
+            }
+            ThrowIfCallbacksFailed(errors);
+        }
+        finally
+        {
+            ExitAdvance();
+        }
     }
 
     private DateTimeOffset TargetOf(TimeSpan delta)

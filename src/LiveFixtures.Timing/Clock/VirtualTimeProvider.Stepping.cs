@@ -4,6 +4,8 @@ namespace LiveFixtures.Timing;
 
 public sealed partial class VirtualTimeProvider
 {
+    private readonly List<PeriodicTick> _ticks = [];
+
     /// <summary>
     /// Fires the earliest timer due at or before <paramref name="limitTicks"/>, moving the clock to its due time;
     /// when none is due, moves the clock to <paramref name="limitTicks"/> (if <paramref name="moveWhenIdle"/>) and returns null.
@@ -55,6 +57,12 @@ public sealed partial class VirtualTimeProvider
                     Disarm(next);
                 }
 
+                if (PeriodicTick.After(next, _timersArmed) is { } tick)
+                {
+                    _ticks.RemoveAll(t => t.Timer == next);
+                    _ticks.Add(tick);
+                }
+
                 signal = SwapSignal();
             }
         }
@@ -70,56 +78,181 @@ public sealed partial class VirtualTimeProvider
     }
 
     /// <summary>
-    /// Lets queued continuations run. First it trips through the thread pool's global queue until the pool
-    /// looks idle and no timer changed for two trips in a row, at most <see cref="SettleRounds"/> trips. If
-    /// the pool never looked idle (other tests, or a continuation still running on another worker), it then
-    /// gives the pool real time in 1 ms pauses until no timer changed for two pauses, at most ten, while the
-    /// budget of pauses of the whole advance lasts.
+    /// Lets the code under test finish what the last firing started, and returns once nothing of it is left to run:
+    /// the scope's queue (if any) is empty, no thread runs code of the clock's flow, no network request of it is in
+    /// flight, no <see cref="PeriodicTimer"/> tick waits for its consumer, and two trips through the thread pool's
+    /// global queue changed none of that. Work it can see but that does not end within <see cref="SettleTimeout"/> of
+    /// real time is noted and no longer waited for. Blocks: it runs on a clock thread or on the scope's thread.
     /// </summary>
-    internal async Task SettleAsync(SettleBudget budget, CancellationToken cancellationToken)
+    internal void Settle(ClockContext? context, CancellationToken cancellationToken)
     {
-        var version = Interlocked.Read(ref _version);
-        var quiet = 0;
-        for (var round = 0; round < _settleRounds && quiet < 2; round++)
+        var started = 0L;
+        while (true)
         {
-            await default(GlobalQueueYield);
             cancellationToken.ThrowIfCancellationRequested();
-            var now = Interlocked.Read(ref _version);
-            quiet = now == version && ThreadPoolLooksIdle() ? quiet + 1 : 0;
-            version = now;
-        }
+            context?.RunPending();
+            var changed = WhenChanged(); // Taken before the check, so that a change right after the check still wakes the wait.
+            if (BusyWith() is { } busy)
+            {
+                started = started == 0 ? TimeProvider.System.GetTimestamp() : started;
+                var remaining = _settleTimeout - TimeProvider.System.GetElapsedTime(started);
+                if (remaining <= TimeSpan.Zero)
+                {
+                    GiveUpOn(busy);
+                    continue;
+                }
 
-        if (quiet >= 2)
+                WaitFor(context, changed, null, busy.Poll ? TimeSpan.FromMilliseconds(1) : remaining, cancellationToken);
+                continue;
+            }
+
+            if (context is not null)
+            {
+                if (context.Queued > 0)
+                {
+                    continue;
+                }
+
+                if (_flow.Entries == context.EntriesAtStart)
+                {
+                    return; // No work of the test ever ran off the scope's thread: the empty queue is the whole truth.
+                }
+            }
+
+            // Work released by a firing may be queued to the pool but not started: two trips through the global queue
+            // (first in, first out) prove it has been picked up and would have shown as running or changed something.
+            var version = Interlocked.Read(ref _version);
+            var entries = _flow.Entries;
+            Trip(cancellationToken);
+            Trip(cancellationToken);
+            if (version == Interlocked.Read(ref _version) && entries == _flow.Entries && (context?.Queued ?? 0) == 0 && BusyWith() is null)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Lets the code under test finish what it is doing (see <see cref="Settle"/>), from asynchronous code.</summary>
+    internal Task SettleAsync(CancellationToken cancellationToken) => ClockThreads.RunAsync(() => Settle(null, cancellationToken));
+
+    /// <summary>Blocks until one of the tasks completes or the timeout passes; on the scope's thread, runs what is posted meanwhile.</summary>
+    internal static void WaitFor(ClockContext? context, Task a, Task? b, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (context is not null)
         {
+            context.WaitOnPump(a, b, timeout, cancellationToken);
             return;
         }
 
-        quiet = 0;
-        for (var pause = 0; pause < 10 && quiet < 2 && budget.PausesLeft > 0; pause++)
+        Task.WaitAny(b is null ? [a] : [a, b], Millis(timeout), cancellationToken);
+    }
+
+    /// <summary>Converts a timeout to the whole milliseconds that blocking waits take (at least 1, or -1 for infinite).</summary>
+    internal static int Millis(TimeSpan timeout) =>
+        timeout == Timeout.InfiniteTimeSpan ? -1 : (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 1, int.MaxValue);
+
+    private static void Trip(CancellationToken cancellationToken)
+    {
+        using var done = new ManualResetEventSlim();
+        ThreadPool.UnsafeQueueUserWorkItem(static d => d.Set(), done, preferLocal: false);
+        done.Wait(cancellationToken);
+    }
+
+    /// <summary>Describes the work the clock can see still running, or returns null when there is none.</summary>
+    private Busy? BusyWith()
+    {
+        var threads = _flow.Running;
+        if (threads > 0)
         {
-            budget.PausesLeft--;
-            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System, cancellationToken).ConfigureAwait(false);
-            var now = Interlocked.Read(ref _version);
-            quiet = now == version ? quiet + 1 : 0;
-            version = now;
+            var blocked = 0;
+            lock (_gate)
+            {
+                foreach (var (thread, since) in _flow.Snapshot())
+                {
+                    blocked += _blocked.Contains((thread, since)) ? 1 : 0;
+                }
+            }
+
+            if (threads > blocked)
+            {
+                return new Busy(BusyKind.Threads, threads - blocked, Poll: false);
+            }
+        }
+
+        var io = _flow.IoInFlight;
+        if (io > Volatile.Read(ref _ioIgnored))
+        {
+            return new Busy(BusyKind.Io, io, Poll: false);
+        }
+
+        lock (_gate)
+        {
+            var armed = _timersArmed;
+            var pending = 0;
+            for (var i = _ticks.Count - 1; i >= 0; i--)
+            {
+                var tick = _ticks[i];
+                if (!tick.IsPending(armed))
+                {
+                    _ticks.RemoveAt(i);
+                    _ignoredTicks.Remove(tick.Timer);
+                }
+                else if (!_ignoredTicks.Contains(tick.Timer))
+                {
+                    pending++;
+                }
+            }
+
+            return pending > 0 ? new Busy(BusyKind.PeriodicConsumers, pending, Poll: true) : null;
         }
     }
 
-    private static bool ThreadPoolLooksIdle()
+    private readonly HashSet<(Thread, long)> _blocked = [];
+    private readonly HashSet<VirtualTimer> _ignoredTicks = [];
+    private int _ioIgnored;
+
+    /// <summary>Stops waiting for work that outlasted the settle timeout, and notes it for diagnostics.</summary>
+    private void GiveUpOn(Busy busy)
     {
-        if (ThreadPool.PendingWorkItemCount != 0)
+        string note;
+        lock (_gate)
         {
-            return false;
+            switch (busy.Kind)
+            {
+                case BusyKind.Threads:
+                    foreach (var entry in _flow.Snapshot())
+                    {
+                        _blocked.Add(entry);
+                    }
+
+                    note = $"{busy.Count} thread(s) kept running code of the test for more than {Durations.Format(_settleTimeout)} of real time " +
+                        $"(blocked, or a loop that never awaits); virtual time moved on without waiting for them any longer";
+                    break;
+                case BusyKind.Io:
+                    _ioIgnored = _flow.IoInFlight;
+                    note = $"{busy.Count} network request(s) stayed in flight for more than {Durations.Format(_settleTimeout)} of real time; virtual time moved on without waiting for them any longer";
+                    break;
+                default:
+                    var owners = new List<string>();
+                    foreach (var tick in _ticks)
+                    {
+                        _ignoredTicks.Add(tick.Timer);
+                        owners.Add("#" + tick.Timer.Id);
+                    }
+
+                    note = $"PeriodicTimer {string.Join(", ", owners)} ticked, but its consumer did not come back to WaitForNextTickAsync within {Durations.Format(_settleTimeout)} of real time; its next tick may be merged with this one";
+                    break;
+            }
         }
 
-        ThreadPool.GetMaxThreads(out var maxWorkers, out _);
-        ThreadPool.GetAvailableThreads(out var availableWorkers, out _);
-        return maxWorkers - availableWorkers <= 1;
+        AddNote(note);
     }
 
     [SuppressMessage("Design", "CA1031", Justification = "A throwing callback must not wedge the clock; its exception is reported after the advance.")]
-    private static void Invoke(VirtualTimer timer, List<Exception> errors)
+    private void Invoke(VirtualTimer timer, List<Exception> errors)
     {
+        var outer = t_firing;
+        t_firing = this;
         try
         {
             if (timer.Context is { } context)
@@ -138,17 +271,22 @@ public sealed partial class VirtualTimeProvider
                 errors.Add(exception);
             }
         }
+        finally
+        {
+            t_firing = outer;
+        }
     }
 
     /// <summary>Records one timer firing: the timer and the virtual instant it fired at.</summary>
     internal readonly record struct Firing(VirtualTimer Timer, long AtTicks);
 
-    /// <summary>
-    /// Bounds the real time that one advance spends in 1 ms settle pauses (about half a second), so that a long or
-    /// runaway auto-advance on a busy machine falls back to thread-pool trips alone instead of crawling.
-    /// </summary>
-    internal sealed class SettleBudget
+    private enum BusyKind
     {
-        public int PausesLeft { get; set; } = 500;
+        Threads,
+        Io,
+        PeriodicConsumers,
     }
+
+    /// <summary>What keeps the clock from moving on: the kind of work, how much of it, and whether its end must be polled for.</summary>
+    private readonly record struct Busy(BusyKind Kind, int Count, bool Poll);
 }

@@ -14,18 +14,21 @@ public sealed partial class VirtualTimeProvider
         ArgumentNullException.ThrowIfNull(callback);
         ValidateTimerTime(dueTime, nameof(dueTime));
         ValidateTimerTime(period, nameof(period));
-        var timer = new VirtualTimer(this, Interlocked.Increment(ref _nextTimerId), callback, state, ExecutionContext.Capture());
+        var timer = new VirtualTimer(this, Interlocked.Increment(ref _nextTimerId), callback, state, ExecutionContext.Capture(), CurrentLibraryOwner);
         Change(timer, dueTime, period);
         return timer;
     }
 
     /// <summary>Lists the armed timers in the order they will fire.</summary>
     /// <returns>A snapshot of the armed timers, ordered by due time, then creation order.</returns>
-    public IReadOnlyList<PendingTimer> GetPendingTimers()
+    public IReadOnlyList<PendingTimer> GetPendingTimers() => GetPendingTimers(includeLibraryTimers: true);
+
+    /// <summary>Lists the armed timers in the order they will fire, with or without the library's own (a wait's probe delay, a deadline's budget).</summary>
+    internal IReadOnlyList<PendingTimer> GetPendingTimers(bool includeLibraryTimers)
     {
         lock (_gate)
         {
-            return [.. _armed.OrderBy(t => t.DueTicks).ThenBy(t => t.Id).Select(t => t.ToPendingTimer())];
+            return [.. _armed.Where(t => includeLibraryTimers || !t.IsLibraryOwned).OrderBy(t => t.DueTicks).ThenBy(t => t.Id).Select(t => t.ToPendingTimer())];
         }
     }
 
@@ -35,6 +38,7 @@ public sealed partial class VirtualTimeProvider
         ValidateTimerTime(period, nameof(period));
         TaskCompletionSource signal;
         PendingTimer? armed = null;
+        List<TaskCompletionSource<IDisposable>>? holds = null;
         long now;
         lock (_gate)
         {
@@ -59,6 +63,7 @@ public sealed partial class VirtualTimeProvider
 
                 _timersArmed++;
                 armed = timer.ToPendingTimer();
+                holds = _holdWaiters.Count > 0 ? TakeHoldsForWaiters() : null;
             }
 
             now = _nowTicks;
@@ -66,8 +71,14 @@ public sealed partial class VirtualTimeProvider
         }
 
         signal.TrySetResult();
+        foreach (var hold in holds ?? [])
+        {
+            hold.TrySetResult(new Release(this));
+        }
+
         if (armed is { } pending)
         {
+            NoteIfEscaped(timer, pending.DueTime.UtcTicks - now);
             TimerArmed?.Invoke(pending, new DateTimeOffset(now, TimeSpan.Zero));
         }
 

@@ -10,10 +10,14 @@ namespace LiveFixtures.Timing;
 /// time (ties: creation order), moving the clock to each timer's due time before its callback runs. A
 /// periodic timer that is several periods behind fires once per period. A timer due now fires at the next
 /// advance, even <c>Advance(TimeSpan.Zero)</c>.</para>
-/// <para><see cref="AdvanceAsync"/> does the same but lets the continuations of each fired timer run
-/// before it looks for the next one, so a timer armed by such a continuation still fires within the same
-/// advance. <see cref="AutoAdvanceUntilAsync(Task, CancellationToken)"/> jumps to the next timer whenever
-/// nothing else is runnable, until a task completes.</para>
+/// <para><see cref="AdvanceAsync"/> does the same, but fires the next timer only when nothing of the test is left to
+/// run, so a timer armed by work that a firing started still fires within the same advance.
+/// <see cref="AutoAdvanceUntilAsync(Task, CancellationToken)"/> jumps to the next timer on the same condition, until a task
+/// completes. Where the clock knows that condition and where it tracks it: inside <see cref="RunAsync"/>, for code that
+/// stays on the scope's context, an empty queue is the whole truth; elsewhere the clock counts the threads running code
+/// of the flow it was created in, the HTTP requests of that code in flight, and the <see cref="PeriodicTimer"/> ticks
+/// not yet consumed, each for up to <see cref="SettleTimeout"/>. What it notices about code that leaves both is in
+/// <see cref="Notes"/>.</para>
 /// <para>A callback that throws does not stop the advance: every due timer still fires, and the advance
 /// then throws an <see cref="AggregateException"/> holding the callbacks' exceptions.</para>
 /// </remarks>
@@ -26,11 +30,15 @@ public sealed partial class VirtualTimeProvider : TimeProvider
     private long _timersArmed;
     private long _version;
     private int _advancing;
+    private long _advances;
+    private long _lastAdvanceEnded;
     private int _maxSteps = 10_000;
-    private int _settleRounds = 32;
+    private TimeSpan _settleTimeout = TimeSpan.FromSeconds(2);
+    private TimeSpan _stallTimeout = TimeSpan.FromSeconds(2);
     private TimeSpan _armTimeout = TimeSpan.FromSeconds(10);
     private TimeZoneInfo _localTimeZone = TimeZoneInfo.Utc;
     private TaskCompletionSource _changed = NewSignal();
+    private readonly ClockFlow _flow;
 
     /// <summary>Creates a virtual clock that starts at <see cref="DefaultStart"/>.</summary>
     public VirtualTimeProvider()
@@ -44,6 +52,9 @@ public sealed partial class VirtualTimeProvider : TimeProvider
     {
         Start = start.ToUniversalTime();
         _nowTicks = Start.UtcTicks;
+        _flow = new ClockFlow(Signal);
+        _flow.Join();
+        NetworkActivity.EnsureListening();
     }
 
     /// <summary>Gets the instant that a clock created without a start reads first: 2000-01-01 00:00 UTC.</summary>
@@ -75,16 +86,29 @@ public sealed partial class VirtualTimeProvider : TimeProvider
         }
     }
 
-    /// <summary>Gets or sets the most trips through the thread pool that an asynchronous advance makes, between two timers, while it waits for continuations to settle.</summary>
-    /// <value>32.</value>
-    /// <exception cref="ArgumentOutOfRangeException">The value is less than 2.</exception>
-    public int SettleRounds
+    /// <summary>Gets or sets how long, in real time, an advance waits for work it can see (threads running code of the test, network requests in flight, a <see cref="PeriodicTimer"/> consumer) before it moves on anyway and notes it.</summary>
+    /// <value>2 seconds.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan SettleTimeout
     {
-        get => _settleRounds;
+        get => _settleTimeout;
         set
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 2);
-            _settleRounds = value;
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _settleTimeout = value;
+        }
+    }
+
+    /// <summary>Gets or sets how long, in real time, a helper of this library waits on this clock while nothing advances it, before it fails saying so.</summary>
+    /// <value>2 seconds.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TimeSpan StallTimeout
+    {
+        get => _stallTimeout;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero);
+            _stallTimeout = value;
         }
     }
 
@@ -123,6 +147,18 @@ public sealed partial class VirtualTimeProvider : TimeProvider
     {
         var pending = GetPendingTimers();
         return $"VirtualTimeProvider at {Durations.Format(GetUtcNow())} ({Durations.Offset(GetUtcNow() - Start)}), {pending.Count} pending timer(s)";
+    }
+
+    /// <summary>Wakes everything that waits for a change of the clock or of the work it tracks.</summary>
+    private void Signal()
+    {
+        TaskCompletionSource signal;
+        lock (_gate)
+        {
+            signal = SwapSignal();
+        }
+
+        signal.TrySetResult();
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -5,15 +5,19 @@ internal sealed class VirtualTimer : ITimer
 {
     private readonly VirtualTimeProvider _clock;
 
-    public VirtualTimer(VirtualTimeProvider clock, long id, TimerCallback callback, object? state, ExecutionContext? context)
+    public VirtualTimer(VirtualTimeProvider clock, long id, TimerCallback callback, object? state, ExecutionContext? context, string? libraryOwner)
     {
         _clock = clock;
         Id = id;
         Callback = callback;
         State = state;
         Context = context;
-        Owner = OwnerName(callback, state);
+        IsLibraryOwned = libraryOwner is not null;
+        Owner = libraryOwner ?? OwnerName(callback, state);
     }
+
+    /// <summary>Gets a value indicating whether this library created the timer for itself (a wait's probe delay, a deadline), not the code under test.</summary>
+    public bool IsLibraryOwned { get; }
 
     /// <summary>Gets the creation sequence number, which breaks ties between timers due at the same instant.</summary>
     public long Id { get; }

@@ -56,12 +56,13 @@ public static class Deadline
         using var operationToken = CancellationTokenSource.CreateLinkedTokenSource(caller, atDeadline.Token);
         var started = clock.GetTimestamp();
         var task = CancellationOutcome.Start(operation, operationToken.Token);
-        await CancellationOutcome.WaitForEndAsync(task, deadline, clock, caller).ConfigureAwait(false);
+        await CancellationOutcome.WaitForEndAsync(task, deadline, clock, caller, $"Deadline.CompleteWithinAsync ({Durations.MidSentence(name)}, {Durations.Format(deadline)})").ConfigureAwait(false);
         if (task.IsCompleted)
         {
             return task;
         }
 
+        var outside = (clock as VirtualTimeProvider)?.WaitsOutsideTheClock();
         var cancelledAt = clock.GetTimestamp();
         try
         {
@@ -90,6 +91,15 @@ public static class Deadline
                 $"{name} missed its {Durations.Format(deadline)} deadline by {Durations.Format(total - deadline)}: it completed {Durations.Format(total)} after it started, " +
                 $"without observing the cancellation of its token at the deadline. Make it faster, or give it a longer deadline if {Durations.Format(total)} is expected; " +
                 "and pass its token to the awaits that should stop at the deadline.");
+        }
+
+        if (outside is not null)
+        {
+            throw new TimingAssertionException(
+                $"{name} did not complete within its {Durations.Format(deadline)} virtual deadline, but not because it is slow: when the deadline passed, {outside}. " +
+                $"Virtual time ran to the deadline at once, and it stopped {Durations.Format(afterCancel)} after it was cancelled (ended {CancellationOutcome.Ending(task)}). " +
+                "Give that wait the VirtualTimeProvider too, so that it moves with the test's time.",
+                task.IsFaulted ? task.Exception!.GetBaseException() : null);
         }
 
         throw new TimingAssertionException(

@@ -23,11 +23,13 @@ public sealed class LeakGuard : IDisposable, IAsyncDisposable
     private readonly LeakGuardOptions _options;
     private readonly HashSet<(int Pid, ulong StartTicks)> _before;
     private readonly List<AggregateException> _unobserved = [];
+    private readonly long _firstTimerId;
     private int _ended;
 
     private LeakGuard(LeakGuardOptions options)
     {
         _options = options;
+        _firstTimerId = options.Clock?.NextTimerId ?? 0;
         _before = options.CheckProcesses
             ? [.. ProcessTables.Descendants(ProcessTables.Current, Environment.ProcessId).Select(e => (e.Pid, e.StartTicks))]
             : [];
@@ -58,7 +60,7 @@ public sealed class LeakGuard : IDisposable, IAsyncDisposable
     {
         if (Interlocked.Exchange(ref _ended, 1) == 0)
         {
-            Report(Stop(), Leaked());
+            Report(Stop(), Leaked(), StillArmed());
         }
     }
 
@@ -77,14 +79,16 @@ public sealed class LeakGuard : IDisposable, IAsyncDisposable
         var started = clock.GetTimestamp();
         var pause = TimeSpan.FromMilliseconds(5);
         var leaked = Leaked();
-        while (leaked.Count > 0 && clock.GetElapsedTime(started) < _options.ExitGrace)
+        var armed = StillArmed();
+        while ((leaked.Count > 0 || armed.Count > 0) && clock.GetElapsedTime(started) < _options.ExitGrace)
         {
             await Task.Delay(pause, clock).ConfigureAwait(false);
             pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, TimeSpan.FromMilliseconds(50).Ticks));
             leaked = Leaked();
+            armed = StillArmed();
         }
 
-        Report(unobserved, leaked);
+        Report(unobserved, leaked, armed);
     }
 
     private static void Collect()
@@ -126,9 +130,13 @@ public sealed class LeakGuard : IDisposable, IAsyncDisposable
             ? [.. ProcessTables.Descendants(ProcessTables.Current, Environment.ProcessId).Where(e => !_before.Contains((e.Pid, e.StartTicks)))]
             : [];
 
-    private void Report(List<AggregateException> unobserved, List<OsProcessInfo> leaked)
+    /// <summary>Lists the timers of the code under test armed on the clock during the scope and still armed.</summary>
+    private List<PendingTimer> StillArmed() =>
+        _options.Clock is { } clock ? [.. clock.GetPendingTimers(includeLibraryTimers: false).Where(t => t.Id >= _firstTimerId)] : [];
+
+    private void Report(List<AggregateException> unobserved, List<OsProcessInfo> leaked, List<PendingTimer> armed)
     {
-        if (unobserved.Count == 0 && leaked.Count == 0)
+        if (unobserved.Count == 0 && leaked.Count == 0 && armed.Count == 0)
         {
             return;
         }
@@ -147,6 +155,17 @@ public sealed class LeakGuard : IDisposable, IAsyncDisposable
                 message.AppendLine().Append("  LeakGuard killed them (KillLeakedProcesses).");
                 Kill(leaked);
             }
+        }
+
+        if (armed.Count > 0)
+        {
+            message.AppendLine().Append(CultureInfo.InvariantCulture, $"  {armed.Count} timer(s) armed on the virtual clock during it are still armed, so the loops or waits that armed them outlived the test:");
+            foreach (var timer in armed)
+            {
+                message.AppendLine().Append("    ").Append(timer);
+            }
+
+            message.AppendLine().Append("  A background loop whose timer is still armed was not stopped: cancel it and await it in DisposeAsync (or StopAsync), and dispose its PeriodicTimer.");
         }
 
         if (unobserved.Count > 0)

@@ -31,6 +31,10 @@ public sealed class LeakGuardOptions
     /// <value><see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Gets or sets the virtual clock of the code under test: timers that its code armed on it during the guard's scope and that are still armed at the end are reported as background loops that outlived their owner.</summary>
+    /// <value><see langword="null"/>: no clock is checked. A <c>FakeTimeProvider</c> cannot be checked, as it does not list its timers.</value>
+    public VirtualTimeProvider? Clock { get; set; }
+
     /// <summary>Checks every option and reports all problems in one exception.</summary>
     internal void Validate()
     {

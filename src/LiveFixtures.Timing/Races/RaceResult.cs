@@ -11,6 +11,9 @@ public sealed class RaceResult<T>
         Exceptions = [.. outcomes.Where(o => o.Exception is not null).Select(o => o.Exception!)];
     }
 
+    /// <summary>Gets the round these outcomes come from, from 1 (always 1 without <see cref="RaceOptions"/>).</summary>
+    public int Round { get; internal set; } = 1;
+
     /// <summary>Gets how each operation ended, in index order.</summary>
     public IReadOnlyList<RaceOutcome<T>> Outcomes { get; }
 

@@ -4,9 +4,11 @@ using System.Globalization;
 namespace LiveFixtures.Timing;
 
 /// <summary>
-/// Repeats a test body many times with seeded randomness, to shake out rare interleavings, and makes the
-/// failing iteration replayable from the seed printed in the failure message.
+/// Repeats a test body many times with seeded randomness, and makes the data of the failing iteration replayable
+/// from the seed printed in the failure message.
 /// </summary>
+/// <remarks>The seed fixes the data each iteration takes from <see cref="RepeatIteration.Random"/>, nothing else: the order
+/// in which threads run, and so an interleaving that made an iteration fail, is not replayed.</remarks>
 public static class Repeat
 {
     /// <summary>Runs a body once per iteration, each with its own seeded <see cref="Random"/>, stopping at the first failure.</summary>
@@ -26,7 +28,7 @@ public static class Repeat
         options.Validate(iterations);
         var token = TestReport.Resolve(cancellationToken);
         var baseSeed = options.Seed ?? Random.Shared.Next();
-        TestReport.Output(string.Create(CultureInfo.InvariantCulture, $"Repeat: base seed {baseSeed}, {iterations} iteration(s); replay with new RepeatOptions {{ Seed = {baseSeed} }}."));
+        TestReport.Output(string.Create(CultureInfo.InvariantCulture, $"Repeat: base seed {baseSeed}, {iterations} iteration(s); the seed replays the data the iterations take from iteration.Random (new RepeatOptions {{ Seed = {baseSeed} }}), not the order in which threads ran."));
         var first = options.OnlyIteration ?? 0;
         var last = options.OnlyIteration ?? iterations - 1;
         for (var index = first; index <= last; index++)
@@ -46,7 +48,9 @@ public static class Repeat
                 throw new TimingAssertionException(
                     string.Create(CultureInfo.InvariantCulture, $"Iteration {index} of {iterations} failed (iteration seed {seed}, base seed {baseSeed}): {Durations.Describe(error)}") +
                     Environment.NewLine +
-                    string.Create(CultureInfo.InvariantCulture, $"Replay just this iteration with new RepeatOptions {{ Seed = {baseSeed}, OnlyIteration = {index} }}, or the whole run with new RepeatOptions {{ Seed = {baseSeed} }}."),
+                    string.Create(CultureInfo.InvariantCulture, $"The seed replays this iteration's data, what it took from iteration.Random: new RepeatOptions {{ Seed = {baseSeed}, OnlyIteration = {index} }}. ") +
+                    "It does not replay thread interleavings or timing, so a failure that came from a race may not come back on replay: " +
+                    "if the data alone does not reproduce it, look for shared state that two threads change (Race with RaceOptions makes such races more likely, never certain).",
                     error);
             }
         }

@@ -12,8 +12,26 @@ public sealed class WaitOptions
     public TimeSpan FirstDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>Gets or sets the longest delay between two probes.</summary>
-    /// <value>100 milliseconds.</value>
-    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <value>100 milliseconds; on a clock other than <see cref="TimeProvider.System"/>, unless set, a hundredth of the wait's
+    /// window when that is longer, so that a wait of 30 virtual minutes makes about a hundred probes, not eighteen thousand.</value>
+    public TimeSpan MaxDelay
+    {
+        get => _maxDelay;
+        set
+        {
+            _maxDelay = value;
+            _maxDelaySet = true;
+        }
+    }
+
+    private TimeSpan _maxDelay = TimeSpan.FromMilliseconds(100);
+    private bool _maxDelaySet;
+
+    /// <summary>Returns the longest delay between two probes for a wait whose window is <paramref name="span"/>.</summary>
+    internal TimeSpan MaxDelayFor(TimeSpan span) =>
+        _maxDelaySet || ReferenceEquals(TimeProvider, TimeProvider.System) || span == System.Threading.Timeout.InfiniteTimeSpan
+            ? _maxDelay
+            : TimeSpan.FromTicks(Math.Max(_maxDelay.Ticks, span.Ticks / 100));
 
     /// <summary>Gets or sets a value indicating whether the delays between probes are randomized (Polly's decorrelated jitter).</summary>
     /// <value><see langword="false"/>, so that runs on virtual time are reproducible.</value>

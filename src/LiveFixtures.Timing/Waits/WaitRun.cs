@@ -41,8 +41,10 @@ internal sealed class WaitRun
     {
         var timeProvider = _options.TimeProvider;
         using var deaths = new DeathWatch(_options.Watch);
+        VirtualTimeProvider.OwnTimers("Wait probe delay"); // The wait's own timers are not steps of the code under test.
         using var spanEnd = span == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(span, timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_caller, spanEnd.Token, deaths.Token);
+        using var abandon = new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_caller, spanEnd.Token, deaths.Token, abandon.Token);
         var pipeline = new ResiliencePipelineBuilder<Observation> { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions<Observation>
             {
@@ -50,17 +52,32 @@ internal sealed class WaitRun
                 MaxRetryAttempts = int.MaxValue,
                 BackoffType = DelayBackoffType.Exponential,
                 Delay = _options.FirstDelay,
-                MaxDelay = _options.MaxDelay,
+                MaxDelay = _options.MaxDelayFor(span),
                 UseJitter = _options.UseJitter,
             })
             .Build();
         // When the wait ends by a death or its timeout, a cancelled Task.Delay resumes on the thread pool:
         // hold a virtual clock from that moment until the wait has finished, so that no advance outruns it.
-        using var endHold = new EndHold(timeProvider as VirtualTimeProvider);
-        using var onEnd = linked.Token.UnsafeRegister(static state => ((EndHold)state!).Take(), endHold);
+        using var endHold = new ClockHold(timeProvider as VirtualTimeProvider);
+        using var onEnd = linked.Token.UnsafeRegister(static state => ((ClockHold)state!).Take(), endHold);
         try
         {
-            var last = await pipeline.ExecuteAsync(ProbeAsync, linked.Token).ConfigureAwait(false);
+            var run = pipeline.ExecuteAsync(ProbeAsync, linked.Token).AsTask();
+            if (timeProvider is VirtualTimeProvider virtualClock)
+            {
+                try
+                {
+                    await virtualClock.WaitAdvancedAsync(run, $"{(consistently ? "Wait.ConsistentlyAsync" : "Wait.EventuallyAsync")} (for {_options.Description})", _caller).ConfigureAwait(false);
+                }
+                catch (TimingAssertionException)
+                {
+                    await abandon.CancelAsync().ConfigureAwait(false);
+                    CancellationOutcome.Abandon(run);
+                    throw;
+                }
+            }
+
+            var last = await run.ConfigureAwait(false);
             return consistently ? throw Broken(last, span) : last;
         }
         catch (StopWaitingException stop)
@@ -88,6 +105,8 @@ internal sealed class WaitRun
     [SuppressMessage("Design", "CA1031", Justification = "Any exception from a probe is an observation, except the ones that end the wait.")]
     private async ValueTask<Observation> ProbeAsync(CancellationToken token)
     {
+        VirtualTimeProvider.UserTimers(); // Timers the probe arms belong to the code under test.
+
         Observation observation;
         Task<Observation>? pending = null;
         try
@@ -129,38 +148,6 @@ internal sealed class WaitRun
 
     private string Doing(bool consistently) =>
         consistently ? $"checking that {_options.Description} keeps holding" : $"waiting for {_options.Description}";
-
-    /// <summary>Takes a hold on a virtual clock at most once, and releases it when disposed; a take after the release is ignored.</summary>
-    private sealed class EndHold(VirtualTimeProvider? clock) : IDisposable
-    {
-        private readonly Lock _gate = new();
-        private IDisposable? _hold;
-        private bool _released;
-
-        public void Take()
-        {
-            lock (_gate)
-            {
-                if (clock is not null && !_released && _hold is null)
-                {
-                    _hold = clock.Hold();
-                }
-            }
-        }
-
-        public void Dispose()
-        {
-            IDisposable? hold;
-            lock (_gate)
-            {
-                _released = true;
-                hold = _hold;
-                _hold = null;
-            }
-
-            hold?.Dispose();
-        }
-    }
 
     /// <summary>One probe result: whether the condition held, how to show it, and the probed value.</summary>
     internal readonly record struct Observation(bool Holds, string Text, object? Value);

@@ -199,7 +199,7 @@ public sealed partial class LiveProcessBuilder
         return new(_spec with { LogDirectory = directory });
     }
 
-    /// <summary>Sets whether to start the process in its own process group (Linux, via setsid) so its whole tree can be signalled.</summary>
+    /// <summary>Sets whether to start the process as the leader of a new session and process group (Linux), so that SIGTERM reaches its whole group and, without a cgroup, its descendants are found by group and session.</summary>
     /// <param name="enabled">Default true.</param>
     /// <returns>A changed copy.</returns>
     public LiveProcessBuilder WithProcessGroup(bool enabled) => new(_spec with { ProcessGroup = enabled });

@@ -40,4 +40,13 @@ public sealed record LiveGeneration
 
     /// <summary>Gets the generation's output.</summary>
     public required OutputLog Output { get; init; }
+
+    /// <summary>Gets how this generation's processes are held together, so that a stop reaches every one of them.</summary>
+    public ContainmentTier Containment { get; init; }
+
+    /// <summary>
+    /// Gets the containment in words, with where it lives or why the stronger tier was not available, such as
+    /// "process group and session, the test host as child subreaper (no cgroup: the host may not create a cgroup under ...)".
+    /// </summary>
+    public string ContainmentDetail { get; init; } = "";
 }

@@ -352,7 +352,10 @@ public sealed partial class LiveProcess
         var test = RunningTestName();
         var at = _spec.Time.GetUtcNow();
         var blame = CurrentBlame(at);
-        await WaitBrieflyAsync(spawned.Drains, TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+
+        // What the root wrote before it exited is in the pipes already: read it, but never wait for the pipes to
+        // close (a descendant may hold them open for good).
+        await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         var cause = State == LiveProcessState.Stopping ? DeathCause.Stopped : DeathCause.Exited;
         var record = NewRecord(spawned, cause, exitCode, null, test, blame) with { At = at };
         var died = false;

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using LiveFixtures.Containment;
 using LiveFixtures.Platform;
 
 namespace LiveFixtures;
@@ -7,6 +9,7 @@ public sealed partial class LiveProcess
 {
     private static readonly ConcurrentDictionary<LiveProcess, byte> Open = new();
     private static int _hooked;
+    private static List<PosixSignalRegistration>? _signals;
 
     /// <summary>Remembers a handle so that its processes are killed if the test host exits without stopping it.</summary>
     private static void TrackOpen(LiveProcess process)
@@ -15,7 +18,32 @@ public sealed partial class LiveProcess
         if (Interlocked.Exchange(ref _hooked, 1) == 0)
         {
             AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllOnHostExit();
+            if (OperatingSystem.IsLinux())
+            {
+                // .NET 10 raises no ProcessExit on SIGTERM. SIGTERM and SIGQUIT handlers run on a thread of their
+                // own; SIGHUP's on the thread pool. SIGINT stays with the test platform, which cancels the run and
+                // disposes the fixtures.
+                _signals = [.. new[] { PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }.Select(s => PosixSignalRegistration.Create(s, OnHostSignal))];
+            }
         }
+    }
+
+    /// <summary>
+    /// Ends every generation the host owns when the host is told to terminate: SIGTERM to each, a short grace, then
+    /// the kill of everything their containment holds, within about 2 s. The handler does not cancel the signal, so
+    /// the runtime then ends the host as the signal would (exit code 128 + its number).
+    /// </summary>
+    private static void OnHostSignal(PosixSignalContext context)
+    {
+        RunContainment.EndingBecause = $"it was sent {context.Signal}";
+        var live = Open.Keys.Select(p => p._current).Where(s => s is { Termination: null }).Cast<SpawnedProcess>().ToList();
+        foreach (var spawned in live)
+        {
+            SignalRoot(spawned, PosixSignalNumber.SIGTERM);
+        }
+
+        Task.WaitAll([.. live.Select(s => s.Exited)], TimeSpan.FromSeconds(1));
+        KillAllOnHostExit();
     }
 
     private static void ForgetOpen(LiveProcess process) => Open.TryRemove(process, out _);
@@ -38,24 +66,26 @@ public sealed partial class LiveProcess
                 // Best effort while the host goes down.
             }
         }
+
+        if (RunContainment.IsChosen && OperatingSystem.IsLinux())
+        {
+            if (RunContainment.Current.Tier == ContainmentTier.ProcessGroup)
+            {
+                GroupBox.KillAdoptedOrphans(TimeSpan.FromSeconds(1));
+            }
+
+            RunContainment.Current.Cleanup();
+        }
     }
 
     private void KillNow()
     {
         var spawned = _current;
-        if (spawned is null || spawned.Termination is not null)
+        if (spawned is null || spawned.Termination is not null || !OperatingSystem.IsLinux())
         {
             return;
         }
 
-        var family = FindFamily(spawned);
-        KillRoot(spawned);
-        foreach (var member in family)
-        {
-            if (_table.TryGet(member.Pid) is { } now && now.StartTicks == member.StartTicks)
-            {
-                _table.Signal(member.Pid, PosixSignalNumber.SIGKILL);
-            }
-        }
+        spawned.Box.KillAllNow(TimeSpan.FromSeconds(1));
     }
 }

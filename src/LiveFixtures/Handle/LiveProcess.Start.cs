@@ -138,6 +138,8 @@ public sealed partial class LiveProcess
             ReadyAt = _spec.Time.GetUtcNow(),
             Previous = previous,
             Output = spawned.Output,
+            Containment = spawned.Box.Tier,
+            ContainmentDetail = Containment.RunContainment.Current.Description,
         };
         lock (_stateLock)
         {

@@ -29,6 +29,9 @@ public sealed record StopReport
     /// <summary>Gets how many descendants (children, grandchildren, re-parented or setsid ones) had to be killed.</summary>
     public int DescendantsKilled { get; init; }
 
+    /// <summary>Gets how the generation's processes were held together, and so how the stop found its descendants.</summary>
+    public ContainmentTier Containment { get; init; }
+
     /// <summary>Gets the output the process wrote during the stop.</summary>
     public IReadOnlyList<OutputLine> OutputDuringStop { get; init; } = [];
 
@@ -38,6 +41,13 @@ public sealed record StopReport
     {
         StopOutcome.NotStarted => $"'{ProcessName}' was never started; nothing to stop.",
         _ => string.Create(CultureInfo.InvariantCulture,
-            $"'{ProcessName}' (generation {Generation}, pid {ProcessId}) {Outcome.ToString().ToLowerInvariant()}: {DeathRecord.DescribeExit(ExitCode, Signal)} after {Duration.TotalMilliseconds:0} ms; {DescendantsKilled} descendant(s) killed."),
+            $"'{ProcessName}' (generation {Generation}, pid {ProcessId}) {Outcome.ToString().ToLowerInvariant()}: {DeathRecord.DescribeExit(ExitCode, Signal)} after {Duration.TotalMilliseconds:0} ms; {DescendantsKilled} descendant(s) killed ({ContainmentText(Containment)})."),
+    };
+
+    private static string ContainmentText(ContainmentTier tier) => tier switch
+    {
+        ContainmentTier.Cgroup => "contained by a cgroup",
+        ContainmentTier.ProcessGroup => "contained by process group, session and subreaper",
+        _ => "not contained",
     };
 }

@@ -38,6 +38,52 @@ internal static class ExecutableResolver
         return (null, $"The executable '{command}' was not found on PATH (looked in {string.Join(", ", searched)}). Install it, or give its full path.");
     }
 
+    /// <summary>Tells whether a file starts like a program the kernel runs itself: an ELF binary or a #! script.</summary>
+    public static bool IsProgramFile(string path)
+    {
+        try
+        {
+            using var file = File.OpenRead(path);
+            Span<byte> head = stackalloc byte[64];
+            var read = file.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            if (read >= 2 && head[0] == '#' && head[1] == '!')
+            {
+                return true;
+            }
+
+            return read >= 4 && head[..4].SequenceEqual("\u007fELF"u8) && IsElfForThisMachine(head[..read]);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // let the exec say what is wrong
+        }
+    }
+
+    /// <summary>
+    /// Tells whether an ELF header is whole and for this machine, as the kernel will check at exec: a cut-short file or a
+    /// binary for another architecture is refused here, before a launch shim could turn the refusal into an exit code.
+    /// </summary>
+    private static bool IsElfForThisMachine(ReadOnlySpan<byte> head)
+    {
+        const int elfClass64 = 2;
+        var headerSize = head.Length > 4 && head[4] == elfClass64 ? 64 : 52;
+        if (head.Length < headerSize || head.Length < 20)
+        {
+            return false;
+        }
+
+        var machine = head[5] == 1 ? BitConverter.ToUInt16(head[18..20]) : (ushort)((head[18] << 8) | head[19]); // EI_DATA: 1 little-endian
+        ushort? expected = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.X64 => 62, // EM_X86_64
+            System.Runtime.InteropServices.Architecture.Arm64 => 183, // EM_AARCH64
+            System.Runtime.InteropServices.Architecture.X86 => 3, // EM_386
+            System.Runtime.InteropServices.Architecture.Arm => 40, // EM_ARM
+            _ => null,
+        };
+        return expected is null || machine == expected || (expected == 62 && machine == 3); // x86-64 kernels may run i386
+    }
+
     private static bool IsExecutable(string path)
     {
         if (OperatingSystem.IsWindows())

@@ -1,7 +1,7 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using LiveFixtures.Containment;
 using LiveFixtures.Output;
 using LiveFixtures.Platform;
 
@@ -26,8 +26,6 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         var leases = new List<PortLease>();
         string? workspace = null;
         OutputLog? log = null;
-        Process? process = null;
-        var started = false;
         try
         {
             var ports = AllocatePorts(name, generation, leases);
@@ -58,30 +56,19 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             }
 
             var cookie = $"{RunId}-{Environment.ProcessId}-{Sanitize(name)}-g{generation}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
-            var info = CreateStartInfo(executable, Resolve, workingDirectory, cookie, out var ownGroup);
             log = CreateLog(name, generation);
-            var startedAt = spec.Time.GetUtcNow();
-            process = new Process { StartInfo = info, EnableRaisingEvents = true };
-            try
-            {
-                started = process.Start();
-            }
-            catch (Win32Exception e)
-            {
-                throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: the OS refused to run {executable}: {e.Message}. Check that it is a program for this OS and that you may run it.", null, e) { ProcessName = name };
-            }
-
-            return new SpawnedProcess(process, generation, cookie, leases, log, workspace, startedAt)
+            var (child, box) = Start(name, generation, executable, Resolve, workingDirectory, cookie);
+            return new SpawnedProcess(child, box, generation, cookie, leases, log, workspace, spec.Time.GetUtcNow())
             {
                 Ports = ports,
-                OwnGroup = ownGroup,
+                OwnGroup = spec.ProcessGroup,
             };
         }
         catch
         {
-            // Nothing of a failed start outlives it, whatever was thrown: not the process, its port claims, its log
-            // file or its workspace (there is nothing in it to inspect: the app never ran, or ran for no time).
-            Abandon(process, started);
+            // Nothing of a failed start outlives it, whatever was thrown: not the process (Start stops what it started
+            // before it throws), its port claims, its log file or its workspace (there is nothing in it to inspect: the
+            // app never ran, or ran for no time).
             foreach (var lease in leases)
             {
                 lease.Dispose();
@@ -94,31 +81,6 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             }
 
             throw;
-        }
-    }
-
-    private static void Abandon(Process? process, bool started)
-    {
-        if (process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (started)
-            {
-                // Our own child, not yet reaped by anyone: the pid is still the one we started.
-                process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or Win32Exception or NotSupportedException)
-        {
-            // Already gone.
-        }
-        finally
-        {
-            process.Dispose();
         }
     }
 
@@ -191,46 +153,69 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         };
     }
 
-    private ProcessStartInfo CreateStartInfo(string executable, Func<string, string> resolve, string? workingDirectory, string cookie, out bool ownGroup)
+    /// <summary>
+    /// Starts the app inside its generation's box (a cgroup joined by the launch shim before the app runs, or the
+    /// group and session it leads), as a new session's leader, held by a pidfd.
+    /// </summary>
+    private (NativeChild Child, GenerationBox Box) Start(string name, int generation, string executable, Func<string, string> resolve, string? workingDirectory, string cookie)
     {
-        ownGroup = spec.ProcessGroup && table.SupportsProcessGroups && OperatingSystem.IsLinux();
-        var info = new ProcessStartInfo
+        if (!OperatingSystem.IsLinux())
         {
-            FileName = ownGroup ? LinuxSetsid() : executable,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? "",
-        };
-        if (ownGroup)
-        {
-            // setsid execs the app in place (same pid) as leader of a new session and process group.
-            info.ArgumentList.Add(executable);
+            throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: starting and containing a process tree is not supported on this OS ({System.Runtime.InteropServices.RuntimeInformation.OSDescription}); LiveFixtures runs apps on Linux. Run the tests on Linux (a container or WSL will do).") { ProcessName = name };
         }
 
-        foreach (var argument in spec.Arguments)
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
         {
-            info.ArgumentList.Add(resolve(argument));
+            environment[(string)entry.Key] = (string?)entry.Value ?? "";
         }
 
         foreach (var (key, value) in spec.Environment)
         {
             if (value is null)
             {
-                info.Environment.Remove(key);
+                environment.Remove(key);
             }
             else
             {
-                info.Environment[key] = resolve(value);
+                environment[key] = resolve(value);
             }
         }
 
-        info.Environment[SpawnedProcess.CookieVariable] = cookie;
-        return info;
-    }
+        environment[SpawnedProcess.CookieVariable] = cookie;
+        List<string> argv = [executable, .. spec.Arguments.Select(resolve)];
+        var box = RunContainment.Current.Create($"{name}-g{generation}", table, spec.ProcessGroup);
+        try
+        {
+            var (path, shimArgv) = box.Wrap(executable, argv);
+            var directory = workingDirectory is null ? null : Path.GetFullPath(workingDirectory);
+            if (directory is not null && !LinuxNative.CanSpawnInDirectory)
+            {
+                (path, shimArgv) = (CgroupBox.Shell, ["sh", "-c", "cd -- \"$1\" || exit 125; shift; exec \"$@\"", "livefixtures-shim", directory, path, .. shimArgv.Skip(1)]);
+                directory = null;
+            }
 
-    private static string LinuxSetsid() => OperatingSystem.IsLinux() ? LinuxProcessTable.SetsidPath : throw new PlatformNotSupportedException();
+            if (path != executable && !ExecutableResolver.IsProgramFile(executable))
+            {
+                // Through a shell's exec, a file that is neither a binary nor a #! script would run as a shell script.
+                throw new Win32Exception(8, "Exec format error");
+            }
+
+            var child = NativeChild.Start(path, shimArgv, environment, directory, newSession: spec.ProcessGroup);
+            box.Attach(child, cookie);
+            return (child, box);
+        }
+        catch (Win32Exception e)
+        {
+            box.Dispose();
+            throw new LiveProcessStartException($"LiveProcess '{name}' could not start generation {generation}: the OS refused to run {executable}: {e.Message}. Check that it is a program for this OS and that you may run it.", null, e) { ProcessName = name };
+        }
+        catch
+        {
+            box.Dispose();
+            throw;
+        }
+    }
 
     private OutputLog CreateLog(string name, int generation)
     {

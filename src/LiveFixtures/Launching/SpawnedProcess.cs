@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using LiveFixtures.Containment;
 using LiveFixtures.Output;
 
 namespace LiveFixtures.Launching;
@@ -6,35 +6,33 @@ namespace LiveFixtures.Launching;
 /// <summary>One started generation: the OS process, its identity, its ports and its output.</summary>
 internal sealed class SpawnedProcess : IDisposable
 {
-    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly IReadOnlyList<PortLease> _leases;
     private ulong _kernelStartTime;
 
-    public SpawnedProcess(Process process, int generation, string cookie, IReadOnlyList<PortLease> leases, OutputLog output, string? workspace, DateTimeOffset startedAt)
+    public SpawnedProcess(NativeChild child, GenerationBox box, int generation, string cookie, IReadOnlyList<PortLease> leases, OutputLog output, string? workspace, DateTimeOffset startedAt)
     {
-        Process = process;
-        Pid = process.Id;
+        Child = child;
+        Box = box;
+        Pid = child.Pid;
         Generation = generation;
         Cookie = cookie;
         _leases = leases;
         Output = output;
         WorkspacePath = workspace;
         StartedAt = startedAt;
-        process.Exited += (_, _) => _exited.TrySetResult(ReadExitCode());
-        if (process.HasExited)
-        {
-            _exited.TrySetResult(ReadExitCode());
-        }
-
         Drains = Task.WhenAll(
-            Task.Run(() => PipeDrain.RunAsync(process.StandardOutput.BaseStream, OutputSource.StdOut, output)),
-            Task.Run(() => PipeDrain.RunAsync(process.StandardError.BaseStream, OutputSource.StdErr, output)));
+            Task.Run(() => PipeDrain.RunAsync(child.StandardOutput, OutputSource.StdOut, output)),
+            Task.Run(() => PipeDrain.RunAsync(child.StandardError, OutputSource.StdErr, output)));
     }
 
     /// <summary>The name of the environment variable every generation and its descendants carry.</summary>
     public const string CookieVariable = "LIVEFIXTURES_COOKIE";
 
-    public Process Process { get; }
+    /// <summary>Gets the root process, held by a pidfd and reaped only by its own watcher.</summary>
+    public NativeChild Child { get; }
+
+    /// <summary>Gets what contains the generation's processes (a cgroup, or the group and session with the host as subreaper).</summary>
+    public GenerationBox Box { get; }
 
     public int Pid { get; }
 
@@ -65,13 +63,27 @@ internal sealed class SpawnedProcess : IDisposable
     /// <summary>Gets whether the process runs as the leader of its own process group.</summary>
     public bool OwnGroup { get; init; }
 
-    /// <summary>Completes with the exit code the moment the process exits.</summary>
-    public Task<int> Exited => _exited.Task;
+    /// <summary>Completes with the exit code the moment the process exits (seen on its pidfd, not through the pipes).</summary>
+    public Task<int> Exited => Child.Exited;
 
     /// <summary>Completes when both output pipes reached their end.</summary>
     public Task Drains { get; }
 
-    public bool HasExited => _exited.Task.IsCompleted;
+    public bool HasExited => Child.Exited.IsCompleted;
+
+    /// <summary>
+    /// Waits until what the process wrote has been read: the drains ended, or nothing is left unread in the pipes
+    /// (a descendant may keep them open for good, which must not delay a death record or a respawn).
+    /// </summary>
+    public async Task OutputSettledAsync(TimeSpan limit)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        while (!Drains.IsCompleted && Child.OutputPending && TimeProvider.System.GetElapsedTime(started) < limit)
+        {
+            // Real time: the drain threads catching up with bytes already in the pipe.
+            await Task.WhenAny(Drains, Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System)).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// Asks the kernel now whether the root is alive (not a zombie, not being torn down, no SIGKILL pending, same start time).
@@ -87,26 +99,7 @@ internal sealed class SpawnedProcess : IDisposable
             lease.Dispose();
         }
 
-        try
-        {
-            Process.StandardInput.Dispose();
-        }
-        catch (IOException)
-        {
-        }
-
-        Process.Dispose();
-    }
-
-    private int ReadExitCode()
-    {
-        try
-        {
-            return Process.ExitCode;
-        }
-        catch (InvalidOperationException)
-        {
-            return -1;
-        }
+        Child.Dispose();
+        Box.Dispose();
     }
 }

@@ -25,5 +25,5 @@ internal sealed class UnsupportedProcessTable : IProcessTable
 
     private static PlatformNotSupportedException NotSupported(string what) => new(
         $"LiveFixtures does not support {what} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}; " +
-        "it is supported on Linux. On this OS the handle kills only its direct child.");
+        "it is supported on Linux.");
 }

@@ -1,4 +1,5 @@
 using FluentAssertions;
+using FluentAssertions.Execution;
 using LiveFixtures.FluentAssertions;
 using LiveFixtures.Testing;
 using LiveFixtures.Timing;
@@ -45,15 +46,45 @@ public sealed class LiveFixturesAssertionExtensionsTests
     {
         var clock = new VirtualTimeProvider();
         Func<CancellationToken, Task> quick = token => Task.Delay(TimeSpan.FromSeconds(1), clock, token);
-        Func<CancellationToken, Task> ignoresToken = _ => Task.Delay(TimeSpan.FromSeconds(30), clock, CancellationToken.None);
 
-        var completing = quick.Should().CompleteWithinAsync(TimeSpan.FromSeconds(2), clock);
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
-        await completing;
-        await quick.Should().ObserveCancellationWithinAsync(TimeSpan.FromSeconds(1), clock);
+        await clock.AutoAdvanceUntilAsync(quick.Should().CompleteWithinAsync(TimeSpan.FromSeconds(2), new DeadlineOptions { TimeProvider = clock }, TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
+        await clock.AutoAdvanceUntilAsync(
+            quick.Should().ObserveCancellationWithinAsync(TimeSpan.FromSeconds(1), CancelTrigger.After(TimeSpan.FromMilliseconds(500)), new CancellationOptions { TimeProvider = clock }, TestContext.Current.CancellationToken),
+            TestContext.Current.CancellationToken);
+    }
 
-        var missing = ignoresToken.Should().ObserveCancellationWithinAsync(TimeSpan.FromMilliseconds(10), clock);
-        await clock.AdvanceAsync(TimeSpan.FromSeconds(31), TestContext.Current.CancellationToken);
-        await Assert.ThrowsAsync<TimingAssertionException>(() => missing);
+    [Fact]
+    public async Task Should_CancellableOperationInAnAssertionScope_AddsEveryFailureToTheScopeWithItsReason()
+    {
+        var clock = new VirtualTimeProvider();
+        var sync = new NightlySync(clock);
+        Func<CancellationToken, Task> stubborn = sync.RunIgnoringTheTokenAsync;
+
+        var error = await Record.ExceptionAsync(async () =>
+        {
+            using (new AssertionScope())
+            {
+                await clock.AutoAdvanceUntilAsync(
+                    stubborn.Should().ObserveCancellationWithinAsync(
+                        TimeSpan.FromSeconds(1), CancelTrigger.After(TimeSpan.FromSeconds(2)), new CancellationOptions { TimeProvider = clock }, TestContext.Current.CancellationToken, "the nightly sync must stop when {0} shuts down", "the host"),
+                    TestContext.Current.CancellationToken);
+                await clock.AutoAdvanceUntilAsync(
+                    stubborn.Should().CompleteWithinAsync(TimeSpan.FromSeconds(5), new DeadlineOptions { TimeProvider = clock }, TestContext.Current.CancellationToken, "a sync takes {0} at most", "5 s"),
+                    TestContext.Current.CancellationToken);
+                await stubborn.Should().HonourAPreCancelledTokenAsync(new CancellationOptions { TimeProvider = clock }, TestContext.Current.CancellationToken, "a cancelled sync must not start");
+            }
+        });
+
+        Assert.NotNull(error);
+        Assert.IsNotType<TimingAssertionException>(error);
+        Assert.Contains("because the nightly sync must stop when the host shuts down, but: The operation was still running 1 s after its token was cancelled", error.Message, StringComparison.Ordinal);
+        Assert.Contains("because a sync takes 5 s at most, but: The operation missed its 5 s deadline", error.Message, StringComparison.Ordinal);
+        Assert.Contains("because a cancelled sync must not start, but: ", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A nightly sync whose buggy variant ignores its token: ten seconds of work on the clock, whatever happens.</summary>
+    private sealed class NightlySync(TimeProvider clock)
+    {
+        public Task RunIgnoringTheTokenAsync(CancellationToken cancellationToken) => Task.Delay(TimeSpan.FromSeconds(10), clock, CancellationToken.None);
     }
 }

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace LiveFixtures.Tests.Timing;
 
-public sealed class DeadlineTests
+public sealed partial class DeadlineTests
 {
     private static readonly TimeSpan TwoSeconds = TimeSpan.FromSeconds(2);
 

@@ -26,6 +26,25 @@ public sealed class TimingDocsExamplesTests
     }
 
     [Fact]
+    public async Task VirtualTime_Scope()
+    {
+        var clock = new VirtualTimeProvider();
+        var heartbeat = new Heartbeat(clock);
+
+        // <snippet:timing-scope>
+        await clock.RunAsync(async () =>
+        {
+            var running = heartbeat.RunAsync(TestContext.Current.CancellationToken);
+            await clock.AdvanceAsync(TimeSpan.FromMinutes(5), TestContext.Current.CancellationToken); // on the scope's thread: nothing left to run is known
+            heartbeat.Stop();
+            await clock.AutoAdvanceUntilAsync(running, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken);
+        // </snippet:timing-scope>
+
+        Assert.Equal(6, heartbeat.Beats);
+    }
+
+    [Fact]
     public async Task VirtualTime_AutoAdvance()
     {
         var clock = new VirtualTimeProvider();
@@ -143,6 +162,20 @@ public sealed class TimingDocsExamplesTests
         await using var guard = LeakGuard.Start(new LeakGuardOptions { OnLeak = LeakAction.Warn });
         // </snippet:timing-leak-guard>
         await Task.Yield();
+    }
+
+    [Fact]
+    public async Task Leaks_GuardWithTheVirtualClock()
+    {
+        // <snippet:timing-leak-guard-clock>
+        var clock = new VirtualTimeProvider();
+        await using var guard = LeakGuard.Start(new LeakGuardOptions { Clock = clock }); // timers still armed at the end are leaks
+        // </snippet:timing-leak-guard-clock>
+        var heartbeat = new Heartbeat(clock);
+        var running = heartbeat.RunAsync(TestContext.Current.CancellationToken);
+        await clock.AdvanceAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        heartbeat.Stop();
+        await clock.AutoAdvanceUntilAsync(running, TestContext.Current.CancellationToken);
     }
 
     private static async Task<string> NightlyReportAsync(TimeProvider clock, CancellationToken cancellationToken)

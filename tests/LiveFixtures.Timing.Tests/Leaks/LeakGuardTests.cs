@@ -7,7 +7,7 @@ using Xunit;
 namespace LiveFixtures.Tests.Timing;
 
 [Collection(LeakGuardCollection.Name)]
-public sealed class LeakGuardTests
+public sealed partial class LeakGuardTests
 {
 
     [Fact(Timeout = 30_000)]

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace LiveFixtures.Tests.Timing;
 
-public sealed class RaceTests
+public sealed partial class RaceTests
 {
 
     [Fact(Timeout = 30_000)]

@@ -3,7 +3,7 @@ using Xunit;
 
 namespace LiveFixtures.Tests.Timing;
 
-public sealed class RepeatTests
+public sealed partial class RepeatTests
 {
 
     [Fact]

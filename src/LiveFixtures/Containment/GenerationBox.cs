@@ -1,0 +1,79 @@
+using LiveFixtures.Launching;
+
+namespace LiveFixtures.Containment;
+
+/// <summary>
+/// What holds one generation's processes together: prepared before the start (so the app is inside before it can
+/// fork), then asked to kill every member and to wait until they are gone.
+/// </summary>
+internal abstract class GenerationBox : IDisposable
+{
+    /// <summary>Never set: waiting on it is a synchronous real-time pause for the signal-handler path, which cannot await.</summary>
+    private static readonly ManualResetEventSlim Never = new(false);
+
+    /// <summary>Gets the tier this box belongs to.</summary>
+    public abstract ContainmentTier Tier { get; }
+
+    /// <summary>Gets the generation's root, once started.</summary>
+    protected NativeChild? Root { get; private set; }
+
+    /// <summary>Gets the generation's environment cookie.</summary>
+    protected string Cookie { get; private set; } = "";
+
+    /// <summary>Returns the program and argument list that start <paramref name="argv"/> inside the box (a launch shim, or the app itself).</summary>
+    public virtual (string Path, IReadOnlyList<string> Argv) Wrap(string executable, IReadOnlyList<string> argv) => (executable, argv);
+
+    /// <summary>Records the started root, from then on a member of the box.</summary>
+    public virtual void Attach(NativeChild root, string cookie)
+    {
+        Root = root;
+        Cookie = cookie;
+    }
+
+    /// <summary>Counts the living members besides the root, for reports.</summary>
+    public abstract int CountOthers();
+
+    /// <summary>Kills every member (the root included) and waits until all are gone and reaped; returns how many besides the root it killed.</summary>
+    public async Task<int> KillAllAsync(TimeSpan limit)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var killed = KillRound();
+        for (var round = 1; !Settled() && TimeProvider.System.GetElapsedTime(started) < limit; round++)
+        {
+            // Real time: this is the kernel tearing processes down. A member forked meanwhile gets the next round.
+            await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System).ConfigureAwait(false);
+            if (round % 20 == 0)
+            {
+                killed += KillRound();
+            }
+        }
+
+        return killed;
+    }
+
+    /// <summary>Like <see cref="KillAllAsync"/>, on the calling thread (a signal handler, the host going down).</summary>
+    public int KillAllNow(TimeSpan limit)
+    {
+        var started = TimeProvider.System.GetTimestamp();
+        var killed = KillRound();
+        for (var round = 1; !Settled() && TimeProvider.System.GetElapsedTime(started) < limit; round++)
+        {
+            Never.Wait(1);
+            if (round % 20 == 0)
+            {
+                killed += KillRound();
+            }
+        }
+
+        return killed;
+    }
+
+    /// <summary>Sends SIGKILL to every member still alive; returns how many besides the root it reached.</summary>
+    protected abstract int KillRound();
+
+    /// <summary>Tells whether every member is gone (and reaps those that came back to the host to die).</summary>
+    protected abstract bool Settled();
+
+    /// <inheritdoc/>
+    public abstract void Dispose();
+}

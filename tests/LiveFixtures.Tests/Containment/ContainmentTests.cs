@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using LiveFixtures.Testing;
+using Xunit;
+
+namespace LiveFixtures.Tests.Containment;
+
+public sealed class ContainmentTests
+{
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("cgroup")]
+    [InlineData("fallback")]
+    public async Task StopAsync_DescendantDoubleForkedSetsidEnvIgnoringSigterm_IsKilled(string tier)
+    {
+        using var host = HostRun.Start("escape", tier);
+        List<(int Pid, ulong Start)> escaped = [];
+        try
+        {
+            await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
+            escaped = HostRun.ParsePids(await host.LineAsync("escaped ", TestContext.Current.CancellationToken));
+            var report = await host.LineAsync("report ", TestContext.Current.CancellationToken);
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.False(OsProcess.IsRunning(escaped[0].Pid, escaped[0].Start), $"the escaped grandchild {escaped[0].Pid} survived the stop: {report}");
+            Assert.Contains("1 descendant(s) killed", report, StringComparison.Ordinal);
+        }
+        finally
+        {
+            HostRun.KillSurvivors(escaped);
+        }
+    }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("cgroup")]
+    [InlineData("fallback")]
+    public async Task StopAsync_DecoyTookRecordedPidWhileThreadPoolStarved_IsNeverSignalled(string tier)
+    {
+        Assert.SkipUnless(Environment.UserName == "root", "Forcing a pid through /proc/sys/kernel/ns_last_pid needs root.");
+        using var host = HostRun.Start("decoy", tier);
+        List<(int Pid, ulong Start)> decoy = [];
+        try
+        {
+            await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
+            var taken = await host.LineAsync("decoy ", TestContext.Current.CancellationToken);
+            Assert.SkipWhen(taken.StartsWith("could not", StringComparison.Ordinal), $"The decoy could not take the pid on this busy machine: {taken}");
+            decoy = HostRun.ParsePids(taken);
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            var outcome = await host.LineAsync("outcome ", TestContext.Current.CancellationToken);
+
+            Assert.StartsWith("alive not signalled", outcome, StringComparison.Ordinal);
+        }
+        finally
+        {
+            HostRun.KillSurvivors(decoy);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Start_AppForksAtOnce_ChildIsContainedFromItsFirstInstruction()
+    {
+        // GNU timeout forks the command right after it starts; the child drops its environment and sleeps.
+        await using var app = new LiveProcessBuilder("/usr/bin/timeout")
+            .WithArguments("600", "/bin/sh", "-c", "echo child $$; exec env -i /bin/sleep 600")
+            .WithReadiness(Probe.OutputLine("^child "))
+            .Build();
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        var child = int.Parse(generation.Output.Tail(1)[0].Text["child ".Length..]);
+        var childStart = OsProcess.StartTicks(child)!.Value;
+        try
+        {
+            if (generation.Containment == ContainmentTier.Cgroup)
+            {
+                // Joined before the app ran: the child was born in the generation's cgroup, not the host's.
+                Assert.Equal(CgroupOf(generation.ProcessId), CgroupOf(child));
+                Assert.NotEqual(CgroupOf(Environment.ProcessId), CgroupOf(child));
+            }
+            else
+            {
+                // The app led its own session from its first instruction: the child was born in it.
+                Assert.Equal(ContainmentTier.ProcessGroup, generation.Containment);
+                Assert.Equal(generation.ProcessId, SessionOf(child));
+            }
+
+            await app.StopAsync(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
+
+            Assert.False(OsProcess.IsRunning(child, childStart), $"child {child} outlived the stop");
+        }
+        finally
+        {
+            if (OsProcess.IsRunning(child, childStart))
+            {
+                OsProcess.KillQuietly(child);
+            }
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task StopAsync_WithoutProcessGroup_StaysInHostSessionAndStillKillsTheTree()
+    {
+        await using var app = new LiveProcessBuilder("/bin/sh")
+            .WithArguments("-c", "/bin/sleep 600 & echo child $!; exec /bin/sleep 601")
+            .WithReadiness(Probe.OutputLine("^child "))
+            .WithProcessGroup(false)
+            .Build();
+        var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        var child = int.Parse(generation.Output.Tail(1)[0].Text["child ".Length..]);
+        var childStart = OsProcess.StartTicks(child)!.Value;
+        try
+        {
+            Assert.Equal(SessionOf(Environment.ProcessId), SessionOf(generation.ProcessId));
+
+            var report = await app.StopAsync(TimeSpan.FromMilliseconds(200), TestContext.Current.CancellationToken);
+
+            Assert.False(OsProcess.IsRunning(child, childStart), $"child {child} outlived the stop: {report}");
+            Assert.Equal(1, report.DescendantsKilled);
+        }
+        finally
+        {
+            if (OsProcess.IsRunning(child, childStart))
+            {
+                OsProcess.KillQuietly(child);
+            }
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Nginx_MasterKilledMidSuite_NextGenerationStartsWithNoOldWorkerAndStopLeavesNone()
+    {
+        var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists);
+        Assert.SkipWhen(nginx is null, "nginx is not installed (.ci/run installs it with apt-get).");
+        var dir = Directory.CreateTempSubdirectory("livefixtures-nginx").FullName;
+        var port = FreePort();
+        await File.WriteAllTextAsync(Path.Combine(dir, "nginx.conf"), $$"""
+            daemon off;
+            master_process on;
+            worker_processes 2;
+            pid {{dir}}/nginx.pid;
+            error_log stderr notice;
+            events { worker_connections 64; }
+            http {
+                access_log off;
+                client_body_temp_path {{dir}}/body;
+                proxy_temp_path {{dir}}/proxy;
+                fastcgi_temp_path {{dir}}/fastcgi;
+                uwsgi_temp_path {{dir}}/uwsgi;
+                scgi_temp_path {{dir}}/scgi;
+                server {
+                    listen 127.0.0.1:{{port}};
+                    location / { return 200 "ok\n"; }
+                }
+            }
+            """, TestContext.Current.CancellationToken);
+        var known = new List<(int Pid, ulong Start)>();
+        try
+        {
+            // A fixed port: an old worker still holding it would make the next start fail.
+            await using var app = new LiveProcessBuilder(nginx!)
+                .WithArguments("-p", dir, "-e", "stderr", "-c", Path.Combine(dir, "nginx.conf"))
+                .WithFixedPort(port)
+                .WithReadiness(Probe.Http("/"))
+                .WithBaseAddress("http://127.0.0.1:{port}/")
+                .Build();
+            var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+            var oldWorkers = await WorkersAsync(first.ProcessId, known);
+
+            Process.Start("kill", ["-KILL", first.ProcessId.ToString()])!.WaitForExit();
+            await app.WhenExited.WaitAsync(TestContext.Current.CancellationToken);
+            var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(2, second.Number);
+            Assert.All(oldWorkers, w => Assert.False(OsProcess.IsRunning(w.Pid, w.Start), $"worker {w.Pid} of generation 1 is still alive"));
+            var newWorkers = await WorkersAsync(second.ProcessId, known);
+            var secondStart = OsProcess.StartTicks(second.ProcessId)!.Value;
+
+            await app.StopAsync(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+
+            Assert.False(OsProcess.IsRunning(second.ProcessId, secondStart));
+            Assert.All(newWorkers, w => Assert.False(OsProcess.IsRunning(w.Pid, w.Start), $"worker {w.Pid} of generation 2 outlived the stop"));
+        }
+        finally
+        {
+            HostRun.KillSurvivors(known);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<List<(int Pid, ulong Start)>> WorkersAsync(int master, List<(int Pid, ulong Start)> known)
+    {
+        List<int> workers = [];
+        for (var i = 0; i < 500 && (workers = OsProcess.Children(master)).Count < 2; i++)
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(2, workers.Count);
+        List<(int Pid, ulong Start)> result = [.. workers.Select(w => (w, OsProcess.StartTicks(w)!.Value))];
+        known.AddRange(result);
+        return result;
+    }
+
+    private static string CgroupOf(int pid) =>
+        File.ReadLines($"/proc/{pid}/cgroup").Single(l => l.StartsWith("0::", StringComparison.Ordinal));
+
+    private static int SessionOf(int pid)
+    {
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[3]);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using LiveFixtures.Testing;
+using Xunit;
+
+namespace LiveFixtures.Tests.Containment;
+
+/// <summary>Runs the LiveFixtures.HostExit program in a containment tier of the test's choosing (the tier is chosen once per process).</summary>
+internal sealed class HostRun : IDisposable
+{
+    /// <summary>A path where no cgroup can be created: forces the fallback tier.</summary>
+    public const string NoCgroup = "/proc/livefixtures-no-cgroup";
+
+    private readonly List<string> _lines = [];
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private HostRun(string mode, string tier)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(TestAppPaths.BuiltDll("LiveFixtures.HostExit"));
+        info.ArgumentList.Add(mode);
+        if (tier == "fallback")
+        {
+            info.Environment["LIVEFIXTURES_CGROUP_ROOT"] = NoCgroup;
+        }
+        else
+        {
+            info.Environment.Remove("LIVEFIXTURES_CGROUP_ROOT");
+        }
+
+        Process = Process.Start(info)!;
+        Process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _ended.TrySetResult();
+                return;
+            }
+
+            lock (_lines)
+            {
+                _lines.Add(e.Data);
+            }
+        };
+        Process.BeginOutputReadLine();
+        Process.BeginErrorReadLine();
+    }
+
+    public Process Process { get; }
+
+    /// <summary>Starts the host in <paramref name="mode"/>; <paramref name="tier"/> is "cgroup" (the machine's choice) or "fallback".</summary>
+    public static HostRun Start(string mode, string tier) => new(mode, tier);
+
+    /// <summary>Waits for the first line starting with <paramref name="prefix"/> and returns the rest of it.</summary>
+    public async Task<string> LineAsync(string prefix, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            lock (_lines)
+            {
+                if (_lines.FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal)) is { } line)
+                {
+                    return line[prefix.Length..];
+                }
+            }
+
+            if (_ended.Task.IsCompleted)
+            {
+                lock (_lines)
+                {
+                    throw new InvalidOperationException($"The host ended without a line starting with '{prefix}'. Its output:{Environment.NewLine}{string.Join(Environment.NewLine, _lines)}");
+                }
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
+    /// <summary>Skips the test unless the host runs in the tier the test asked for (a cgroup is not available everywhere).</summary>
+    public async Task RequireTierAsync(string tier, CancellationToken cancellationToken)
+    {
+        var actual = await LineAsync("tier ", cancellationToken);
+        var wanted = tier == "fallback" ? nameof(ContainmentTier.ProcessGroup) : nameof(ContainmentTier.Cgroup);
+        Assert.SkipWhen(actual != wanted && tier == "cgroup", $"This machine gives the test host no cgroup to create child cgroups in (tier {actual}): the cgroup tier cannot be exercised here.");
+        Assert.Equal(wanted, actual);
+    }
+
+    /// <summary>Parses "pid:start" pairs.</summary>
+    public static List<(int Pid, ulong Start)> ParsePids(string text) =>
+        [.. text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(p => p.Split(':')).Select(p => (int.Parse(p[0]), ulong.Parse(p[1])))];
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+        }
+
+        Process.Dispose();
+    }
+
+    /// <summary>Kills what a host left behind, by pid and start time (test cleanup when an assertion failed).</summary>
+    public static void KillSurvivors(IEnumerable<(int Pid, ulong Start)> processes)
+    {
+        foreach (var (pid, start) in processes)
+        {
+            if (OsProcess.IsRunning(pid, start))
+            {
+                OsProcess.KillQuietly(pid);
+            }
+        }
+    }
+}
