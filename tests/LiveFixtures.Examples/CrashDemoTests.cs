@@ -23,7 +23,7 @@ public sealed class CrashingTests(SharedAppFixture app) : LiveTest<SharedAppFixt
 
         Assert.Equal(generation.Number, death.Generation);
         Assert.Equal("SIGABRT", death.SignalName);
-        // After this test the guard adds: "SharedApp (generation N, pid P) died during this test: exit code 134 (SIGABRT) ..."
+        // After this test the guard adds: "SharedApp (generation N, pid P) died during this test (N ms into it): exit code 134 (SIGABRT) ..."
     }
 }
 

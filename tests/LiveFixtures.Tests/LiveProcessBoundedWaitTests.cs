@@ -90,7 +90,7 @@ public sealed class LiveProcessBoundedWaitTests
     public async Task DisposeAsync_GateHeldByABlockedSubscriber_GivesUpAfterItsLimit()
     {
         // A StateChanged handler that blocks while a respawn holds the gate: nothing bounded holds it longer than
-        // startup timeout + stop grace + 2 x liveness timeout + 20 s (here 1 + 0 + 4 + 20 s), and disposal waits no longer.
+        // startup timeout + stop grace + 2 x the longest liveness check + 20 s (here 1 + 0 + 12.4 + 20 s), and disposal waits no longer.
         using var release = new ManualResetEventSlim();
         var app = new LiveProcessBuilder("/bin/sleep").WithArguments("120").WithProcessGroup(false)
             .WithStartupTimeout(TimeSpan.FromSeconds(1))

@@ -122,7 +122,7 @@ public sealed class LiveProcessFixtureTests
     public async Task BeginTestAsync_ScopeDisposedWhileTheHandleIsHeldForever_SkipsTheCheckAfterItsLimit()
     {
         // Another caller's stop holds the gate behind a StateChanged handler that blocks. The check after the test
-        // waits at most startup timeout + stop grace + 2 x liveness timeout + 20 s (here 1 + 0 + 4 + 20 s), not forever.
+        // waits at most startup timeout + stop grace + 2 x the longest liveness check + 20 s (here 1 + 0 + 12.4 + 20 s), not forever.
         using var release = new ManualResetEventSlim();
         var fixture = new SleepFixture();
         await fixture.InitializeAsync();

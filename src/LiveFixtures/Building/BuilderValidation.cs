@@ -117,12 +117,27 @@ internal static class BuilderValidation
         }
 
         Positive(spec.StartupTimeout, "startup timeout", "WithStartupTimeout");
-        Positive(spec.LivenessTimeout, "liveness timeout", "WithLiveness");
+        Positive(spec.LivenessTimeout, "liveness timeout", "WithLiveness (LivenessOptions.Timeout)");
         Positive(spec.ReadinessFirstDelay, "first readiness delay", "WithReadinessBackoff");
         Positive(spec.RestartBudget.Window, "restart budget window", "WithRestartBudget");
         if (spec.ReadinessMaxDelay < spec.ReadinessFirstDelay)
         {
             problems.Add($"The readiness backoff's maximum ({spec.ReadinessMaxDelay}) is below its first delay ({spec.ReadinessFirstDelay}): pass max >= first to WithReadinessBackoff.");
+        }
+
+        if (spec.LivenessFailureThreshold is < 1 or > 10)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"The liveness failure threshold is {spec.LivenessFailureThreshold}, but it must be 1 to 10: set LivenessOptions.FailureThreshold to how many failed attempts in a row mark the app Degraded (default 3)."));
+        }
+
+        if (spec.LivenessRetryInterval < TimeSpan.Zero || spec.LivenessRetryInterval > TimeSpan.FromSeconds(10))
+        {
+            problems.Add($"The liveness retry interval is {spec.LivenessRetryInterval}, but it must be zero to 10 s: set LivenessOptions.RetryInterval to the pause between failed attempts (default 100 ms).");
+        }
+
+        if (spec.SettleAfterTest < TimeSpan.Zero || spec.SettleAfterTest > TimeSpan.FromSeconds(10))
+        {
+            problems.Add($"The settle window after each test is {spec.SettleAfterTest}, but it must be zero to 10 s (every guarded test pays it): pass a short window such as 100 ms to WithSettleAfterTest, or zero to turn it off.");
         }
 
         if (spec.StopGrace < TimeSpan.Zero)

@@ -113,13 +113,45 @@ public sealed partial class LiveProcessBuilder
 
     /// <summary>Sets the liveness probe, which tells Ready from Degraded (alive but failing) between uses.</summary>
     /// <param name="probe">The probe; default none (only an exit counts as a death).</param>
-    /// <param name="timeout">How long one check may take before the app counts as hung; default 2 s.</param>
+    /// <param name="timeout">How long one attempt may take before it counts as "no answer"; default 2 s. A check makes up to
+    /// 3 attempts (see <see cref="LivenessOptions"/>) before the app is Degraded.</param>
     /// <returns>A changed copy.</returns>
     public LiveProcessBuilder WithLiveness(IProbe probe, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(probe);
         return new(_spec with { Liveness = probe, LivenessTimeout = timeout ?? _spec.LivenessTimeout });
     }
+
+    /// <summary>
+    /// Sets the liveness probe and how a check tells slow from hung: up to <see cref="LivenessOptions.FailureThreshold"/>
+    /// attempts, each of at most <see cref="LivenessOptions.Timeout"/>, must all fail before the app is Degraded.
+    /// </summary>
+    /// <param name="probe">The probe; default none (only an exit counts as a death).</param>
+    /// <param name="options">The attempt timeout, failure threshold and retry interval; checked at <see cref="Build"/>.</param>
+    /// <returns>A changed copy.</returns>
+    public LiveProcessBuilder WithLiveness(IProbe probe, LivenessOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(options);
+        var copy = options.Copy();
+        return new(_spec with
+        {
+            Liveness = probe,
+            LivenessTimeout = copy.Timeout,
+            LivenessFailureThreshold = copy.FailureThreshold,
+            LivenessRetryInterval = copy.RetryInterval,
+        });
+    }
+
+    /// <summary>
+    /// Sets a settle window after each guarded test: the check after the test waits up to <paramref name="window"/> for
+    /// the process to exit before it judges it, so that an app that exits shortly after answering (a delayed crash)
+    /// is recorded against the test that caused it, not found by the next test.
+    /// </summary>
+    /// <param name="window">Default zero (no wait); at most 10 s. Every guarded test whose process does not die pays
+    /// the whole window, so keep it short (the test app exits 20 ms after answering /crash: 100 ms covers it).</param>
+    /// <returns>A changed copy.</returns>
+    public LiveProcessBuilder WithSettleAfterTest(TimeSpan window) => new(_spec with { SettleAfterTest = window });
 
     /// <summary>Sets whether <see cref="LiveProcess.EnsureReadyAsync"/> probes liveness before returning a ready generation.</summary>
     /// <param name="enabled">Default true.</param>

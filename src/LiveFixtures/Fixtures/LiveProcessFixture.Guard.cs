@@ -4,8 +4,6 @@ namespace LiveFixtures;
 
 public abstract partial class LiveProcessFixture
 {
-    private readonly HashSet<int> _reported = [];
-
     /// <summary>
     /// Guards one test: ensures the process is ready (respawning it if it is dead or degraded, with the notice),
     /// and marks the test as running against it. Dispose the scope after the test to record what it did to the process.
@@ -19,9 +17,9 @@ public abstract partial class LiveProcessFixture
     internal async Task<LiveTestScope> BeginScopeAsync(CancellationToken cancellationToken)
     {
         var testName = TestContext.Current.Test?.TestDisplayName ?? "(outside a test)";
-        var generation = await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        var (generation, notice) = await EnsureReadyWithNoticeAsync(cancellationToken).ConfigureAwait(false);
         var tracking = Process.TrackTest(testName);
-        return new LiveTestScope(this, generation, generation.Output.Mark(), tracking);
+        return new LiveTestScope(this, generation, generation.Output.Mark(), tracking) { TestName = testName, Notice = notice };
     }
 
     internal async Task EndTestAsync(LiveTestScope scope)
@@ -30,11 +28,20 @@ public abstract partial class LiveProcessFixture
         using var limit = new CancellationTokenSource(Process.TeardownLimit, TimeProvider.System);
         try
         {
+            // Opt-in: a delayed exit (an app that dies shortly after answering) is recorded while this test is still tracked.
+            await Process.SettleAsync(scope.Generation.Number, limit.Token).ConfigureAwait(false);
+
             // The generation this test started on may already have been replaced by a parallel test: its own
             // death record says what happened to it. Otherwise check the current one, with a bounded token of its own
             // (the test's may already be cancelled, and the gate may be held by another test's respawn).
-            death = Process.Deaths.LastOrDefault(d => d.Generation == scope.Generation.Number)
-                ?? await Process.CheckAsync(limit.Token).ConfigureAwait(false);
+            death = Process.Deaths.LastOrDefault(d => d.Generation == scope.Generation.Number);
+            if (death is null)
+            {
+                var now = await Process.CheckAsync(limit.Token).ConfigureAwait(false);
+
+                // A parallel test's respawn may have recorded this generation's death while this check waited for the handle.
+                death = Process.Deaths.LastOrDefault(d => d.Generation == scope.Generation.Number) ?? now;
+            }
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested)
         {
@@ -46,15 +53,13 @@ public abstract partial class LiveProcessFixture
         }
 
         var slice = scope.Generation.Output.Since(scope.Mark);
-        bool first;
-        lock (_lock)
+        // Every test in flight when a shared process died is told, not only the first one to end.
+        var duringThisTest = death is not null && death.Generation == scope.Generation.Number && death.Cause != DeathCause.Stopped
+            && (death.TestsInFlight.Contains(scope.TestName) || (death.TestsInFlight.Count == 0 && death.TestName == scope.TestName));
+        var notice = scope.Notice;
+        if (duringThisTest)
         {
-            first = death is not null && death.Generation == scope.Generation.Number && death.Cause != DeathCause.Stopped && _reported.Add(death.Generation);
-        }
-
-        if (first)
-        {
-            Notices.DiedDuringTest(Name, death!, slice, scope.Generation.Output);
+            notice = Notices.DiedDuringTest(Name, death!, slice, scope.Generation.Output, scope.TestName);
         }
         else if (AttachOutputAlways || TestContext.Current.TestState?.Result == TestResult.Failed)
         {
@@ -64,6 +69,16 @@ public abstract partial class LiveProcessFixture
         if (FreshPerTest)
         {
             await Process.StopAsync().ConfigureAwait(false);
+        }
+
+        // The test already failed (its result is known only after the test method ended, so a scope disposed inside the
+        // test never throws here): its failure message also carries what it was told, which may be the real cause.
+        if (notice is not null && TestContext.Current.TestState?.Result == TestResult.Failed)
+        {
+            throw new LiveProcessNoticeException($"This test failed on a process LiveFixtures told it about; the cause may be there:{Environment.NewLine}{notice}")
+            {
+                ProcessName = Name,
+            };
         }
     }
 }

@@ -16,6 +16,7 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
     private Exception? _unavailable;
     private LiveGeneration? _seen;
     private HttpClient? _http;
+    private readonly List<HttpClient> _retiredClients = [];
     private int _httpGeneration;
 
     /// <summary>Gets the name used in notices and attachments; default the class name without "Fixture".</summary>
@@ -55,7 +56,11 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
         _unavailable is not null ? throw Unavailable() :
         Process.Current ?? throw new InvalidOperationException($"'{Name}' has no ready generation: await EnsureReadyAsync() first (a guarded test does this for you).");
 
-    /// <summary>Gets an HTTP client for the current generation's base address; a new generation gets a new client.</summary>
+    /// <summary>
+    /// Gets an HTTP client for the current generation's base address; a new generation gets a new client. The client of an
+    /// older generation is disposed only when the fixture is, so a parallel test still using it gets the death's own error
+    /// (connection refused), never an <see cref="ObjectDisposedException"/>.
+    /// </summary>
     /// <exception cref="InvalidOperationException">No generation is ready, or the process has no base address.</exception>
     public HttpClient Http
     {
@@ -68,7 +73,11 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
             {
                 if (_http is null || _httpGeneration != generation.Number)
                 {
-                    _http?.Dispose();
+                    if (_http is not null)
+                    {
+                        _retiredClients.Add(_http);
+                    }
+
                     _http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
                     _httpGeneration = generation.Number;
                 }
@@ -86,7 +95,11 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
     /// <returns>The ready generation.</returns>
     /// <exception cref="LiveFixtureUnavailableException">The process could not be started when the fixture was created.</exception>
     /// <exception cref="LiveProcessFaultedException">The restart budget is used up: fails at once.</exception>
-    public async Task<LiveGeneration> EnsureReadyAsync(CancellationToken cancellationToken = default)
+    public async Task<LiveGeneration> EnsureReadyAsync(CancellationToken cancellationToken = default) =>
+        (await EnsureReadyWithNoticeAsync(cancellationToken).ConfigureAwait(false)).Generation;
+
+    /// <summary>Ensures a ready generation and returns the respawn notice this call gave the current test, if it gave one.</summary>
+    internal async Task<(LiveGeneration Generation, string? Notice)> EnsureReadyWithNoticeAsync(CancellationToken cancellationToken)
     {
         var process = Process;
         if (_unavailable is not null)
@@ -109,12 +122,13 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
             }
         }
 
+        string? notice = null;
         if (before is not null && generation.Previous is { Cause: not DeathCause.Stopped } previous)
         {
-            Notices.Respawned(Name, previous, generation, before.Number == previous.Generation ? before : null);
+            notice = Notices.Respawned(Name, previous, generation, before.Number == previous.Generation ? before : null);
         }
 
-        return generation;
+        return (generation, notice);
     }
 
     /// <summary>Configures the process: set the command, arguments, ports, probes and budget on the builder.</summary>
@@ -176,7 +190,16 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
             await _process.DisposeAsync().ConfigureAwait(false);
         }
 
-        _http?.Dispose();
+        lock (_lock)
+        {
+            _http?.Dispose();
+            foreach (var client in _retiredClients)
+            {
+                client.Dispose();
+            }
+
+            _retiredClients.Clear();
+        }
     }
 
     private LiveFixtureUnavailableException Unavailable()

@@ -19,6 +19,12 @@ internal sealed class LiveTestScope : IAsyncDisposable
     /// <summary>Gets the generation the test started on.</summary>
     public LiveGeneration Generation { get; }
 
+    /// <summary>Gets the display name the test is tracked under.</summary>
+    public string TestName { get; init; } = "";
+
+    /// <summary>Gets the respawn notice the test was given when it began, if any.</summary>
+    public string? Notice { get; init; }
+
     /// <summary>Gets the point in the output where the test started.</summary>
     public OutputMark Mark { get; }
 

@@ -11,12 +11,13 @@ internal static class Notices
     private const int WarningTailLines = 10;
 
     /// <summary>Tells the first test on a new generation what killed the previous one.</summary>
-    public static void Respawned(string name, DeathRecord previous, LiveGeneration generation, LiveGeneration? previousGeneration)
+    public static string Respawned(string name, DeathRecord previous, LiveGeneration generation, LiveGeneration? previousGeneration)
     {
         var logName = $"{name}-gen{previous.Generation}.log";
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"{name} (generation {previous.Generation}, pid {previous.ProcessId}) {Verb(previous)}");
-        text.Append(previous.TestName is null ? "" : $" during test '{previous.TestName}'");
+        var when = previous.DescribeWhen();
+        text.Append(when.Length == 0 ? "" : " " + when);
         text.Append(CultureInfo.InvariantCulture, $": {previous.DescribeCause()} at {previous.At:HH:mm:ss.fff}.").AppendLine();
         text.AppendLine("Last output:").AppendLine(OutputLog.Format(Last(previous.OutputTail)));
         text.Append(CultureInfo.InvariantCulture, $"This test starts on generation {generation.Number} (pid {generation.ProcessId}), a fresh process.");
@@ -34,15 +35,35 @@ internal static class Notices
         {
             Attach(logName, previousGeneration.Output.Tail(int.MaxValue));
         }
+
+        return message;
     }
 
     /// <summary>Tells the test during which the process died or degraded, and attaches its output.</summary>
-    public static void DiedDuringTest(string name, DeathRecord death, IReadOnlyList<OutputLine> slice, OutputLog full)
+    public static string DiedDuringTest(string name, DeathRecord death, IReadOnlyList<OutputLine> slice, OutputLog full, string? thisTest = null)
     {
         var sliceName = $"{name}-gen{death.Generation}-this-test.log";
         var fullName = $"{name}-gen{death.Generation}.log";
+        var facts = new List<string>();
+        if (death.TimeIntoTest is { } into && death.TestsInFlight.Count <= 1)
+        {
+            facts.Add($"{DeathRecord.Span(into)} into it");
+        }
+
+        if (death.PreviousTestName is { } previous)
+        {
+            facts.Add($"{DeathRecord.Span(death.TimeAfterPreviousTest)} after '{previous}' ended");
+        }
+
+        var others = death.TestsInFlight.Where(t => t != thisTest).ToList();
+        if (others.Count > 0)
+        {
+            facts.Add($"also in flight on this process: {string.Join(", ", others.Select(t => $"'{t}'"))}");
+        }
+
+        var when = facts.Count == 0 ? "" : $" ({string.Join("; ", facts)})";
         var message =
-            $"{name} (generation {death.Generation}, pid {death.ProcessId}) {Verb(death)} during this test: {death.DescribeCause()} at {death.At.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}.{Environment.NewLine}" +
+            $"{name} (generation {death.Generation}, pid {death.ProcessId}) {Verb(death)} during this test{when}: {death.DescribeCause()} at {death.At.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}.{Environment.NewLine}" +
             $"Last output:{Environment.NewLine}{OutputLog.Format(Last(death.OutputTail))}{Environment.NewLine}" +
             $"The next test that needs it starts on a fresh process. This test's output is attached as {sliceName}, the whole generation's as {fullName}.";
         var context = TestContext.Current;
@@ -51,6 +72,7 @@ internal static class Notices
         context.SendDiagnosticMessage($"{name}: generation {death.Generation} {Verb(death)} during '{death.TestName}': {death.DescribeCause()}.");
         Attach(sliceName, slice);
         Attach(fullName, full.Tail(int.MaxValue));
+        return message;
     }
 
     /// <summary>Attaches lines of output to the current test, if it can still take attachments.</summary>

@@ -33,8 +33,21 @@ public sealed record DeathRecord
     /// <summary>Gets when the death was noticed.</summary>
     public required DateTimeOffset At { get; init; }
 
-    /// <summary>Gets the test that was running when it happened, when known.</summary>
+    /// <summary>Gets the test (or tests, comma-separated) that was running when it happened, when known; null between tests.</summary>
     public string? TestName { get; init; }
+
+    /// <summary>Gets every test tracked against the process when the death was noticed (more than one under parallel tests).</summary>
+    /// <value>Empty when it was noticed between tests.</value>
+    public IReadOnlyList<string> TestsInFlight { get; init; } = [];
+
+    /// <summary>Gets how long the most recently started test in flight had run when the death was noticed.</summary>
+    public TimeSpan? TimeIntoTest { get; init; }
+
+    /// <summary>Gets the last test that ended before the death was noticed, when one did: an app may die shortly after answering it.</summary>
+    public string? PreviousTestName { get; init; }
+
+    /// <summary>Gets how long after <see cref="PreviousTestName"/> ended the death was noticed.</summary>
+    public TimeSpan? TimeAfterPreviousTest { get; init; }
 
     /// <summary>Gets the failed probe result, for a degraded or never-ready generation.</summary>
     public ProbeResult? ProbeResult { get; init; }
@@ -57,6 +70,24 @@ public sealed record DeathRecord
         _ => DescribeExit(ExitCode, Signal),
     };
 
+    /// <summary>
+    /// Says when it happened relative to the tests, no more than is known: "during test 'U' (20 ms into it, 25 ms after
+    /// 'T' ended)", or "between tests, 25 ms after 'T' ended"; empty when nothing is known.
+    /// </summary>
+    /// <returns>The phrase, without a leading space.</returns>
+    public string DescribeWhen()
+    {
+        var after = PreviousTestName is null ? null : $"{Span(TimeAfterPreviousTest)} after '{PreviousTestName}' ended";
+        if (TestName is not null)
+        {
+            var into = TimeIntoTest is { } span ? $"{Span(span)} into it" : null;
+            var facts = string.Join(", ", new[] { into, after }.Where(f => f is not null));
+            return $"during test '{TestName}'" + (facts.Length == 0 ? "" : $" ({facts})");
+        }
+
+        return after is null ? "" : $"between tests, {after}";
+    }
+
     /// <summary>Formats the full account: who, how, when, during which test, the output tail and where the evidence is.</summary>
     /// <returns>The text.</returns>
     public override string ToString()
@@ -64,7 +95,8 @@ public sealed record DeathRecord
         var text = new StringBuilder();
         text.Append(CultureInfo.InvariantCulture, $"'{ProcessName}' (generation {Generation}, pid {ProcessId}) ");
         text.Append(Cause == DeathCause.Degraded ? "degraded" : Cause == DeathCause.Stopped ? "was stopped" : "died");
-        text.Append(TestName is null ? "" : $" during test '{TestName}'");
+        var when = DescribeWhen();
+        text.Append(when.Length == 0 ? "" : " " + when);
         text.Append(CultureInfo.InvariantCulture, $": {DescribeCause()} at {At:HH:mm:ss.fff}.");
         text.AppendLine().Append("Last output:").AppendLine().Append(OutputLog.Format(OutputTail));
         if (WorkspacePath is not null)
@@ -79,6 +111,13 @@ public sealed record DeathRecord
 
         return text.ToString();
     }
+
+    internal static string Span(TimeSpan? span) => span switch
+    {
+        null => "some time",
+        { TotalSeconds: >= 1 } s => string.Create(CultureInfo.InvariantCulture, $"{s.TotalSeconds:0.###} s"),
+        { } s => string.Create(CultureInfo.InvariantCulture, $"{s.TotalMilliseconds:0} ms"),
+    };
 
     internal static string DescribeExit(int? exitCode, int? signal) => ProcessTables.DescribeExit(exitCode, signal);
 }

@@ -52,20 +52,16 @@ public sealed partial class LiveProcess
             if (spawned is not null && State == LiveProcessState.Ready && !spawned.HasExited)
             {
                 var info = Current!;
-                if (_spec.Liveness is null || !_spec.CheckLivenessOnEnsure || info.Number != seen)
+                var probe = _spec.Liveness is not null && _spec.CheckLivenessOnEnsure && info.Number == seen;
+                var verdict = await CheckHealthAsync(spawned, probe, cancellationToken).ConfigureAwait(false);
+                if (verdict.Healthy)
                 {
                     return info;
                 }
 
-                var result = await ProbeLivenessAsync(spawned, cancellationToken).ConfigureAwait(false);
-                if (result.IsHealthy)
+                if (verdict.Failure is { } failure)
                 {
-                    return info;
-                }
-
-                if (!await ExitsSoonAsync(spawned).ConfigureAwait(false))
-                {
-                    MarkDegraded(spawned, result);
+                    MarkDegraded(spawned, failure);
                 }
             }
 
@@ -106,31 +102,129 @@ public sealed partial class LiveProcess
                 return spawned.EndRecord ?? exit;
             }
 
-            if (_spec.Liveness is null || State != LiveProcessState.Ready)
+            if (State != LiveProcessState.Ready)
             {
                 return null;
             }
 
-            var result = await ProbeLivenessAsync(spawned, cancellationToken).ConfigureAwait(false);
-            if (result.IsHealthy)
+            var verdict = await CheckHealthAsync(spawned, _spec.Liveness is not null, cancellationToken).ConfigureAwait(false);
+            if (verdict.Healthy)
             {
                 return null;
             }
 
-            if (await ExitsSoonAsync(spawned).ConfigureAwait(false))
+            if (verdict.Failure is { } failure)
             {
-                var exit = await ExitRecordAsync(spawned, cancellationToken).ConfigureAwait(false);
-                return spawned.EndRecord ?? exit;
+                MarkDegraded(spawned, failure);
+                return spawned.EndRecord;
             }
 
-            MarkDegraded(spawned, result);
-            return spawned.EndRecord;
+            var exited = await ExitRecordAsync(spawned, cancellationToken).ConfigureAwait(false);
+            return spawned.EndRecord ?? exited;
         }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Waits up to the settle window (<see cref="LiveProcessBuilder.WithSettleAfterTest"/>) for generation
+    /// <paramref name="generation"/> to exit, so that a delayed exit is recorded while the test that caused it is still tracked.
+    /// </summary>
+    internal async Task SettleAsync(int generation, CancellationToken cancellationToken)
+    {
+        var window = _spec.SettleAfterTest;
+        SpawnedProcess? spawned;
+        lock (_stateLock)
+        {
+            spawned = _current;
+        }
+
+        if (window <= TimeSpan.Zero || spawned is null || spawned.Generation != generation || spawned.HasExited)
+        {
+            return;
+        }
+
+        var delay = Task.Delay(window, _spec.Time, cancellationToken);
+        if (await Task.WhenAny(spawned.Exited, delay).ConfigureAwait(false) == spawned.Exited)
+        {
+            try
+            {
+                await ExitRecordAsync(spawned, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The check after the test records it in any case.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Judges a generation that counts as Ready: healthy only when its liveness probe passed (when <paramref name="probe"/>)
+    /// and the kernel, asked after the probe answered, says the root is alive. Makes up to the failure threshold of attempts.
+    /// </summary>
+    /// <returns>Healthy; or exited (no failure: its exit record tells); or degraded, with the failure to record.</returns>
+    private async Task<(bool Healthy, ProbeResult? Failure)> CheckHealthAsync(SpawnedProcess spawned, bool probe, CancellationToken cancellationToken)
+    {
+        var noAnswers = 0;
+        var unhealthy = 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            var (result, answered) = probe
+                ? await ProbeLivenessAsync(spawned, cancellationToken).ConfigureAwait(false)
+                : (ProbeResult.Healthy("no liveness probe"), true);
+
+            // Asked after the probe answered: a process being killed still completes TCP handshakes on its listening socket.
+            var kernel = spawned.ReadKernelState();
+            if (kernel is KernelState.Exiting or KernelState.Gone)
+            {
+                await WaitBrieflyAsync(spawned.Exited, ExitRecordLimit).ConfigureAwait(false);
+                return spawned.HasExited
+                    ? (false, null)
+                    : (false, ProbeResult.Unhealthy($"the kernel reports the process exiting (SIGKILL pending or being torn down), but it did not exit within {Seconds(ExitRecordLimit)}"));
+            }
+
+            if (result.IsHealthy && (kernel == KernelState.Alive || !probe))
+            {
+                return (true, null);
+            }
+
+            if (await ExitsSoonAsync(spawned).ConfigureAwait(false))
+            {
+                return (false, null);
+            }
+
+            if (answered)
+            {
+                unhealthy++;
+            }
+            else
+            {
+                noAnswers++;
+            }
+
+            if (kernel == KernelState.Stopped)
+            {
+                return (false, ProbeResult.Unhealthy($"{result.Description}; the kernel reports the process stopped (state T: SIGSTOP or SIGTSTP), so it cannot answer until it is continued"));
+            }
+
+            if (attempt >= _spec.LivenessFailureThreshold)
+            {
+                return (false, ProbeResult.Unhealthy(result.Description + DescribeFailures(noAnswers, unhealthy)));
+            }
+
+            await Task.Delay(_spec.LivenessRetryInterval, _spec.Time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static string DescribeFailures(int noAnswers, int unhealthy) => (noAnswers, unhealthy) switch
+    {
+        (_, 0) when noAnswers > 1 => $" ({noAnswers} attempts in a row without an answer)",
+        (0, _) when unhealthy > 1 => $" (answered unhealthy {unhealthy} times in a row)",
+        (0, _) or (_, 0) => "",
+        _ => $" ({noAnswers + unhealthy} failed attempts in a row: {noAnswers} without an answer, {unhealthy} answered unhealthy)",
+    };
 
     private async Task<LiveGeneration> RespawnAsync(CancellationToken cancellationToken)
     {
@@ -153,7 +247,11 @@ public sealed partial class LiveProcess
             }
 
             previous = old.EndRecord;
-            await TerminateAsync(old, TimeSpan.Zero).ConfigureAwait(false);
+
+            // A degraded process still runs and may save its state: it gets the normal grace. One that exited, or that a
+            // signal stopped (it cannot act on SIGTERM until continued), is ended at once.
+            var grace = previous is { Cause: DeathCause.Degraded } && old.ReadKernelState() == KernelState.Alive ? _spec.StopGrace : TimeSpan.Zero;
+            await TerminateAsync(old, grace).ConfigureAwait(false);
             lock (_stateLock)
             {
                 // The old generation is gone: a failed spawn next must not be charged to its death again.
@@ -181,7 +279,8 @@ public sealed partial class LiveProcess
         return await StartGenerationAsync(previous, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<ProbeResult> ProbeLivenessAsync(SpawnedProcess spawned, CancellationToken cancellationToken)
+    /// <summary>Runs the liveness probe once, bounded by its timeout; tells "no answer" (timed out) from an answer.</summary>
+    private async Task<(ProbeResult Result, bool Answered)> ProbeLivenessAsync(SpawnedProcess spawned, CancellationToken cancellationToken)
     {
         var probe = _spec.Liveness!;
         using var timeout = new CancellationTokenSource(_spec.LivenessTimeout, _spec.Time);
@@ -189,15 +288,15 @@ public sealed partial class LiveProcess
         try
         {
             // WaitAsync: a probe that ignores its token is left behind, not waited for under the gate.
-            return await probe.CheckAsync(spawned.ProbeState!.ToContext(), linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            return (await probe.CheckAsync(spawned.ProbeState!.ToContext(), linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false), true);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return ProbeResult.Unhealthy($"{probe.Description}: no answer within {Seconds(_spec.LivenessTimeout)} (the app looks hung)");
+            return (ProbeResult.Unhealthy($"{probe.Description}: no answer within {Seconds(_spec.LivenessTimeout)} (the app looks hung)"), false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            return ProbeResult.Unhealthy($"{probe.Description}: threw {e.GetType().Name}: {e.Message}");
+            return (ProbeResult.Unhealthy($"{probe.Description}: threw {e.GetType().Name}: {e.Message}"), true);
         }
     }
 
@@ -252,11 +351,13 @@ public sealed partial class LiveProcess
     {
         var test = RunningTestName();
         var at = _spec.Time.GetUtcNow();
+        var blame = CurrentBlame(at);
+
         // What the root wrote before it exited is in the pipes already: read it, but never wait for the pipes to
         // close (a descendant may hold them open for good).
         await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         var cause = State == LiveProcessState.Stopping ? DeathCause.Stopped : DeathCause.Exited;
-        var record = NewRecord(spawned, cause, exitCode, null, test) with { At = at };
+        var record = NewRecord(spawned, cause, exitCode, null, test, blame) with { At = at };
         var died = false;
         lock (_stateLock)
         {
@@ -320,21 +421,30 @@ public sealed partial class LiveProcess
         };
     }
 
-    private DeathRecord NewRecord(SpawnedProcess spawned, DeathCause cause, int? exitCode, ProbeResult? probe, string? test) => new()
+    private DeathRecord NewRecord(SpawnedProcess spawned, DeathCause cause, int? exitCode, ProbeResult? probe, string? test, TestTimeline? timeline = null)
     {
-        ProcessName = Name,
-        Generation = spawned.Generation,
-        ProcessId = spawned.Pid,
-        Cause = cause,
-        ExitCode = exitCode,
-        Signal = exitCode is { } code ? Platform.ProcessTables.SignalFromExitCode(code) : null,
-        At = _spec.Time.GetUtcNow(),
-        TestName = test,
-        ProbeResult = probe,
-        OutputTail = spawned.Output.Tail(_spec.OutputTailLines),
-        WorkspacePath = spawned.WorkspacePath,
-        LogFilePath = spawned.Output.FilePath,
-    };
+        var at = _spec.Time.GetUtcNow();
+        var known = timeline ?? CurrentBlame(at);
+        return new()
+        {
+            ProcessName = Name,
+            Generation = spawned.Generation,
+            ProcessId = spawned.Pid,
+            Cause = cause,
+            ExitCode = exitCode,
+            Signal = exitCode is { } code ? Platform.ProcessTables.SignalFromExitCode(code) : null,
+            At = at,
+            TestName = test,
+            TestsInFlight = known.InFlight,
+            TimeIntoTest = known.Into,
+            PreviousTestName = known.Previous,
+            TimeAfterPreviousTest = known.AfterPrevious,
+            ProbeResult = probe,
+            OutputTail = spawned.Output.Tail(_spec.OutputTailLines),
+            WorkspacePath = spawned.WorkspacePath,
+            LogFilePath = spawned.Output.FilePath,
+        };
+    }
 
     private LiveProcessFaultedException Faulted()
     {

@@ -19,7 +19,9 @@ public sealed partial class LiveProcess : IAsyncDisposable
     private readonly RespawnLedger _ledger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _stateLock = new();
-    private readonly List<string> _runningTests = [];
+    private readonly List<(string Name, DateTimeOffset Started)> _runningTests = [];
+    private (string Name, DateTimeOffset Ended)? _lastEnded;
+    private bool _testsTracked;
     private SpawnedProcess? _current;
     private LiveGeneration? _currentInfo;
     private LiveProcessState _state = LiveProcessState.NotStarted;
@@ -94,9 +96,11 @@ public sealed partial class LiveProcess : IAsyncDisposable
     public IDisposable TrackTest(string testName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(testName);
+        var now = _spec.Time.GetUtcNow();
         lock (_stateLock)
         {
-            _runningTests.Add(testName);
+            _runningTests.Add((testName, now));
+            _testsTracked = true;
         }
 
         return new TestScope(this, testName);
@@ -129,16 +133,37 @@ public sealed partial class LiveProcess : IAsyncDisposable
 
     /// <summary>
     /// Gets how long teardown (the after-test check, dispose) waits for the gate: the longest one bounded holder keeps it
-    /// (a start that times out, then its stop), with a margin.
+    /// (a start that times out, then its stop, or two liveness checks that run out every attempt), with a margin.
     /// </summary>
-    internal TimeSpan TeardownLimit => _spec.StartupTimeout + _spec.StopGrace + (2 * _spec.LivenessTimeout) + TimeSpan.FromSeconds(20);
+    internal TimeSpan TeardownLimit => _spec.StartupTimeout + _spec.StopGrace + (2 * _spec.LivenessCheckLimit) + _spec.SettleAfterTest + TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// Names the tests running against the process now. With none, the last caller of EnsureReadyAsync is named only when
+    /// no test was ever tracked (the handle used without a guard); otherwise a death now is "between tests", never blamed on a
+    /// caller that may have finished long ago.
+    /// </summary>
     internal string? RunningTestName()
     {
         lock (_stateLock)
         {
-            return _runningTests.Count > 0 ? string.Join(", ", _runningTests) : _lastCaller;
+            return _runningTests.Count > 0 ? string.Join(", ", _runningTests.Select(t => t.Name)) : _testsTracked ? null : _lastCaller;
         }
+    }
+
+    /// <summary>Tells what is known about the tests around <paramref name="at"/>: those in flight, and the last one that ended.</summary>
+    internal TestTimeline CurrentBlame(DateTimeOffset at)
+    {
+        lock (_stateLock)
+        {
+            var latest = _runningTests.Count > 0 ? _runningTests.Max(t => t.Started) : (DateTimeOffset?)null;
+            return new TestTimeline(
+                [.. _runningTests.Select(t => t.Name)],
+                latest is { } started ? Positive(at - started) : null,
+                _lastEnded?.Name,
+                _lastEnded is { } ended ? Positive(at - ended.Ended) : null);
+        }
+
+        static TimeSpan Positive(TimeSpan span) => span < TimeSpan.Zero ? TimeSpan.Zero : span;
     }
 
     private void SetState(LiveProcessState state, int generation, string? detail = null)
@@ -170,6 +195,9 @@ public sealed partial class LiveProcess : IAsyncDisposable
     private static CancellationToken OrTestToken(CancellationToken cancellationToken) =>
         cancellationToken.CanBeCanceled ? cancellationToken : Xunit.TestContext.Current?.CancellationToken ?? default;
 
+    /// <summary>What is known about the tests around a moment: those in flight, how long the latest had run, the last that ended.</summary>
+    internal readonly record struct TestTimeline(IReadOnlyList<string> InFlight, TimeSpan? Into, string? Previous, TimeSpan? AfterPrevious);
+
     private sealed class TestScope(LiveProcess owner, string name) : IDisposable
     {
         private int _done;
@@ -178,9 +206,16 @@ public sealed partial class LiveProcess : IAsyncDisposable
         {
             if (Interlocked.Exchange(ref _done, 1) == 0)
             {
+                var now = owner._spec.Time.GetUtcNow();
                 lock (owner._stateLock)
                 {
-                    owner._runningTests.Remove(name);
+                    var index = owner._runningTests.FindIndex(t => t.Name == name);
+                    if (index >= 0)
+                    {
+                        owner._runningTests.RemoveAt(index);
+                    }
+
+                    owner._lastEnded = (name, now);
                 }
             }
         }

@@ -33,6 +33,15 @@ internal sealed record LaunchSpec
 
     public TimeSpan LivenessTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    public int LivenessFailureThreshold { get; init; } = 3;
+
+    public TimeSpan LivenessRetryInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Gets the most one liveness check takes: every attempt timing out, with the pauses between them.</summary>
+    public TimeSpan LivenessCheckLimit => (LivenessTimeout * Math.Max(1, LivenessFailureThreshold)) + (LivenessRetryInterval * Math.Max(0, LivenessFailureThreshold - 1));
+
+    public TimeSpan SettleAfterTest { get; init; } = TimeSpan.Zero;
+
     public bool CheckLivenessOnEnsure { get; init; } = true;
 
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);

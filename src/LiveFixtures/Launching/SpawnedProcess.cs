@@ -7,6 +7,7 @@ namespace LiveFixtures.Launching;
 internal sealed class SpawnedProcess : IDisposable
 {
     private readonly IReadOnlyList<PortLease> _leases;
+    private ulong _kernelStartTime;
 
     public SpawnedProcess(NativeChild child, GenerationBox box, int generation, string cookie, IReadOnlyList<PortLease> leases, OutputLog output, string? workspace, DateTimeOffset startedAt)
     {
@@ -83,6 +84,13 @@ internal sealed class SpawnedProcess : IDisposable
             await Task.WhenAny(Drains, Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System)).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Asks the kernel now whether the root is alive (not a zombie, not being torn down, no SIGKILL pending, same start time).
+    /// </summary>
+    /// <returns>What the kernel says; <see cref="Health.KernelState.Gone"/> once the exit was seen.</returns>
+    public Health.KernelState ReadKernelState() =>
+        HasExited ? Health.KernelState.Gone : Health.KernelLiveness.Read(Pid, ref _kernelStartTime);
 
     public void Dispose()
     {

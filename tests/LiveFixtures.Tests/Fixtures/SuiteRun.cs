@@ -10,13 +10,16 @@ internal static class SuiteRun
     public static TimeSpan HardTimeout { get; } = TimeSpan.FromSeconds(120);
 
     /// <summary>Runs the suite in <paramref name="mode"/> (the value of SUITE_MODE) and returns its report; kills its tree if it outlives the hard timeout.</summary>
-    public static async Task<SuiteReport> RunAsync(string mode, CancellationToken cancellationToken)
+    /// <param name="mode">The value of SUITE_MODE.</param>
+    /// <param name="cancellationToken">Cancels the run (its tree is killed).</param>
+    /// <param name="runnerOptions">More options for xUnit's runner, such as <c>-parallelMode all</c>.</param>
+    public static async Task<SuiteReport> RunAsync(string mode, CancellationToken cancellationToken, params string[] runnerOptions)
     {
         var directory = Directory.CreateTempSubdirectory("livefixtures-suite-");
         try
         {
             var xml = Path.Combine(directory.FullName, "report.xml");
-            var (exitCode, console) = await RunProcessAsync(mode, directory.FullName, ["-xml", xml, "-noColor", "-noLogo", "-noAutoReporters"], cancellationToken);
+            var (exitCode, console) = await RunProcessAsync(mode, directory.FullName, ["-xml", xml, "-noColor", "-noLogo", "-noAutoReporters", .. runnerOptions], cancellationToken);
             return File.Exists(xml)
                 ? SuiteReport.Load(xml, exitCode, console)
                 : throw new InvalidOperationException($"The example suite ({mode} mode) exited with {exitCode} and wrote no report.{Environment.NewLine}{console}");

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using LiveFixtures.Testing;
 using Xunit;
 
@@ -15,6 +16,36 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     private static readonly TimeSpan NoTimeoutWaited = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FailsFast = TimeSpan.FromSeconds(2);
 
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ParallelMode_SharedAppDiesUnderTestsInFlight_EveryTestInFlightIsToldAndNamed()
+    {
+        // The suite's own assertions assume a serial run (what a test clicked is what it reads back), so some of its
+        // tests fail here; what is checked is the library: no hang, no disposed client, and every death is told to every
+        // test that was in flight, each notice naming the others.
+        var report = await runs.Parallel.WaitAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(44 + 8, report.Tests.Count);
+        Assert.DoesNotContain(report.Tests, t => t.Failure?.Contains(nameof(ObjectDisposedException), StringComparison.Ordinal) == true);
+        var told = report.Tests
+            .SelectMany(t => t.Warnings.Where(w => w.Contains("during this test", StringComparison.Ordinal)).Select(w => (Test: t.Name, Warning: w)))
+            .ToList();
+        Assert.NotEmpty(told);
+
+        // A test whose request failed because the shared app died under it was in flight then, so it was told.
+        Assert.All(
+            report.Tests.Where(t => t.Failure?.StartsWith("System.Net.Http.HttpRequestException", StringComparison.Ordinal) == true),
+            t => Assert.Contains(told, n => n.Test == t.Name));
+        foreach (var (test, warning) in told)
+        {
+            var generation = Regex.Match(warning, @"\(generation (\d+), pid").Groups[1].Value;
+            var others = Regex.Match(warning, @"also in flight on this process: ([^;)]*)");
+            foreach (var other in others.Success ? Regex.Matches(others.Groups[1].Value, "'([^']+)'").Select(m => m.Groups[1].Value) : [])
+            {
+                Assert.Contains(told, n => n.Test == other && n.Warning.Contains($"(generation {generation}, pid", StringComparison.Ordinal));
+            }
+        }
+    }
 
     [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_CrashAndDegradeOnTheSharedApp_EveryTestPasses()
@@ -151,7 +182,11 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
 
         Assert.True(report.ExitCode != 0, report.ToString());
         Assert.All(crashing, t => Assert.Equal("Fail", t.Result));
-        Assert.All(crashing, t => Assert.Contains(t.Warnings, w => w.Contains("died during this test: exit code 134 (SIGABRT)", StringComparison.Ordinal)));
+        Assert.All(crashing, t => Assert.Contains(t.Warnings, w => Regex.IsMatch(w, @"died during this test( \([^)]*\))?: exit code 134 \(SIGABRT\)")));
+
+        // A failed test carries what it was told in its failure message too: the death may be the real cause.
+        Assert.All(crashing, t => Assert.Contains("LiveFixtures.LiveProcessNoticeException", t.Failure, StringComparison.Ordinal));
+        Assert.All(crashing, t => Assert.Contains("died during this test", t.Failure, StringComparison.Ordinal));
         Assert.Equal(41, faulted.Count);
         Assert.All(faulted, t =>
         {
