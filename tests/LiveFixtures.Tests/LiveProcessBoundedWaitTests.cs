@@ -19,7 +19,7 @@ public sealed class LiveProcessBoundedWaitTests
 
         // The next reading of the clock throws: the idle process writes nothing, so it is the exit watcher's.
         clock.Arm();
-        KillOurSleep(first.ProcessId);
+        await KillOurSleepAsync(first.ProcessId, TestContext.Current.CancellationToken);
         await clock.Thrown.Task.WaitAsync(Hang, TestContext.Current.CancellationToken);
         var second = await app.EnsureReadyAsync(TestContext.Current.CancellationToken).WaitAsync(Hang, TestContext.Current.CancellationToken);
 
@@ -104,7 +104,7 @@ public sealed class LiveProcessBoundedWaitTests
                 release.Wait(TestContext.Current.CancellationToken);
             }
         };
-        KillOurSleep(first.ProcessId);
+        await KillOurSleepAsync(first.ProcessId, TestContext.Current.CancellationToken);
         await app.WhenExited.WaitAsync(Hang, TestContext.Current.CancellationToken);
         var respawn = Task.Run(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken), TestContext.Current.CancellationToken);
         while (app.State != LiveProcessState.Starting)
@@ -130,12 +130,12 @@ public sealed class LiveProcessBoundedWaitTests
     /// Kills the sleep a handle started, after checking that the pid is that program. In the cgroup tier the pid is first
     /// the launch shim, which execs the sleep a moment later (with no readiness probe the handle is ready before that).
     /// </summary>
-    private static void KillOurSleep(int pid)
+    private static async Task KillOurSleepAsync(int pid, CancellationToken cancellationToken)
     {
         using var process = System.Diagnostics.Process.GetProcessById(pid);
         for (var i = 0; i < 500 && process.ProcessName != "sleep"; i++)
         {
-            Thread.Sleep(10);
+            await Task.Delay(10, cancellationToken);
             process.Refresh();
         }
 
