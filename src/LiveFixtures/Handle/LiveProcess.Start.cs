@@ -117,6 +117,13 @@ public sealed partial class LiveProcess
             throw;
         }
 
+        if (spawned.Box.Tier == ContainmentTier.ProcessGroup)
+        {
+            // In this tier a descendant that left the generation's tree is found by the watchdog only while the host
+            // lives: let it look now, before the generation is handed out (bounded; nothing per test).
+            await Watchdog.RunWatchdog.SyncAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        }
+
         foreach (var port in _spec.Ports.Where(p => p.FromOutput))
         {
             if (spawned.ProbeState.Values.TryGetValue(port.Name, out var text) && int.TryParse(text, CultureInfo.InvariantCulture, out var value))

@@ -185,6 +185,10 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 
         environment[SpawnedProcess.CookieVariable] = cookie;
         List<string> argv = [executable, .. spec.Arguments.Select(resolve)];
+
+        // Before the run's containment is chosen: the fallback tier makes the host child subreaper, and the detached
+        // watchdog must not be handed back to it.
+        Watchdog.RunWatchdog.EnsureStarted();
         var box = RunContainment.Current.Create($"{name}-g{generation}", table, spec.ProcessGroup);
         try
         {
@@ -204,6 +208,10 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 
             var child = NativeChild.Start(path, shimArgv, environment, directory, newSession: spec.ProcessGroup);
             box.Attach(child, cookie);
+
+            // The watchdog knows the generation before anyone else does: if the host dies now, it is still stopped.
+            Watchdog.RunWatchdog.Started(new Watchdog.WatchedGeneration(
+                cookie, child.Pid, ProcFs.Stat(child.Pid)?.StartTicks ?? 0, box.Tier, (box as CgroupBox)?.Directory, spec.ProcessGroup ? child.Pid : 0, name, generation));
             return (child, box);
         }
         catch (Win32Exception e)

@@ -101,5 +101,6 @@ internal sealed class SpawnedProcess : IDisposable
 
         Child.Dispose();
         Box.Dispose();
+        Watchdog.RunWatchdog.Ended(Cookie);
     }
 }
