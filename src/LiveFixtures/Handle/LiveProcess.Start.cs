@@ -60,10 +60,11 @@ public sealed partial class LiveProcess
         SpawnedProcess spawned;
         try
         {
-            spawned = _launcher.Spawn(number);
+            spawned = await _launcher.SpawnAsync(number, cancellationToken).ConfigureAwait(false);
         }
-        catch (LiveProcessStartException)
+        catch (Exception e) when (e is LiveProcessStartException or OperationCanceledException)
         {
+            // A start refused, or given up while it waited for a machine-wide lease.
             SetState(LiveProcessState.Dead, number);
             throw;
         }
