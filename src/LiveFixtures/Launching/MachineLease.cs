@@ -76,13 +76,14 @@ internal sealed class MachineLease : IDisposable
                 return (lease, holder);
             }
 
+            // A holder that is just letting go cannot be asked: keep the one known before.
             var now = FindHolder(name);
-            if (holder is null || now.Pid != holder.Pid)
+            if (holder is null || (now.Pid is not null && now.Pid != holder.Pid))
             {
                 waiting(now);
+                holder = now;
             }
 
-            holder = now;
             if (time.GetElapsedTime(started) >= wait)
             {
                 return (null, holder);

@@ -173,8 +173,8 @@ internal sealed unsafe class RunWatch
     }
 
     /// <summary>Stops what is left of the run (the host must be gone): SIGTERM, the grace, then the kill; marks the run's records.</summary>
-    /// <returns>What was done, in one line.</returns>
-    public string Stop()
+    /// <returns>Whether anything was running, and what was done, in one line.</returns>
+    public (bool Stopped, string Report) Stop()
     {
         if (HostAlive())
         {
@@ -187,7 +187,7 @@ internal sealed unsafe class RunWatch
         var others = _descendants.Count(d => Alive(d.Key, d.Value));
         if (running.Count == 0 && others == 0)
         {
-            return "nothing of the run was running";
+            return (false, "nothing of the run was running");
         }
 
         Signal(PosixSignalNumber.SIGTERM);
@@ -215,8 +215,8 @@ internal sealed unsafe class RunWatch
 
         var left = AllGone() ? "" : " Some processes were still there at the limit.";
         Mark(running, killed);
-        return string.Create(CultureInfo.InvariantCulture,
-            $"stopped {running.Count} generation(s) ({string.Join("; ", running.Select(r => r.Generation))}) and {others} other process(es) of the run in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms; {killed.Count} needed SIGKILL.{left}");
+        return (true, string.Create(CultureInfo.InvariantCulture,
+            $"stopped {running.Count} generation(s) ({string.Join("; ", running.Select(r => r.Generation))}) and {others} other process(es) of the run in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms; {killed.Count} needed SIGKILL.{left}"));
     }
 
     private static bool Exited(int pidfd)
@@ -354,7 +354,7 @@ internal sealed unsafe class RunWatch
         try
         {
             var store = new RunStore(_store);
-            if (store.Read(_runId) is not { } run)
+            if (!File.Exists(Path.Combine(store.RunsDirectory, RunStore.FileName(_runId) + ".json")) || store.Read(_runId) is not { } run)
             {
                 return; // the host had not written its record yet: nothing to mark
             }

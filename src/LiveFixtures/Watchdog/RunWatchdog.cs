@@ -119,6 +119,19 @@ internal static class RunWatchdog
         }
     }
 
+    /// <summary>
+    /// Closes the host's end of the watchdog's pipe while the host lives on. The watchdog then waits for the host to
+    /// exit before it acts: tests use it to show that it never acts while its host lives.
+    /// </summary>
+    public static void CloseCommandPipe()
+    {
+        var fd = Interlocked.Exchange(ref _commands, -1);
+        if (fd >= 0)
+        {
+            LinuxNative.Close(fd);
+        }
+    }
+
     private static unsafe void Start()
     {
         if (!OperatingSystem.IsLinux())
@@ -170,6 +183,7 @@ internal static class RunWatchdog
                 "--run", recorder.RunId,
                 "--store", recorder.Store.Root,
                 "--grace-ms", ((int)Grace.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
+                "--log", LogFile,
             ];
 
             // fds: [0] commands read (watchdog), [1] commands write (host), [2] answers read (host), [3] answers write (watchdog).

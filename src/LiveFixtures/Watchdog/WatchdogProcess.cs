@@ -39,6 +39,7 @@ internal static class WatchdogProcess
         _ = LinuxNative.SetSid();
         var grace = TimeSpan.FromMilliseconds(options.TryGetValue("--grace-ms", out var g) && int.TryParse(g, CultureInfo.InvariantCulture, out var ms) ? ms : 300);
         var watch = new RunWatch(hostPid, hostTicks, options.GetValueOrDefault("--run") ?? "", options.GetValueOrDefault("--store"), grace, Log);
+        PruneLogs(options.GetValueOrDefault("--log"));
         var self = ProcessIdentity.Current;
         Answer($"ready {self.Pid} {self.StartTicks}");
         Log($"watching host pid {hostPid} (run {options.GetValueOrDefault("--run")}); host {(watch.HostAlive() ? "alive" : "already gone")}");
@@ -117,9 +118,41 @@ internal static class WatchdogProcess
         // The pipe's end: the host closed it, which it does only by exiting. Never act while it lives.
         var closed = Stopwatch.GetTimestamp();
         watch.WaitForHostExit();
-        var report = watch.Stop();
+        var (stopped, report) = watch.Stop();
         Log($"host gone ({Stopwatch.GetElapsedTime(closed).TotalMilliseconds:0} ms after its pipe closed): {report}");
+        if (!stopped && options.TryGetValue("--log", out var log))
+        {
+            // Nothing to tell: a log is kept only when the watchdog had to act.
+            TryDelete(log);
+        }
+
         return 0;
+    }
+
+    /// <summary>Deletes the logs of watchdogs that ended more than 7 days ago (kept only when they had to act).</summary>
+    private static void PruneLogs(string? log)
+    {
+        if (log is null || Path.GetDirectoryName(log) is not { } folder)
+        {
+            return;
+        }
+
+        var cutoff = TimeProvider.System.GetUtcNow() - Records.RunStore.DefaultRetention;
+        foreach (var old in Directory.EnumerateFiles(folder, "*.log").Where(f => File.GetLastWriteTimeUtc(f) < cutoff.UtcDateTime))
+        {
+            TryDelete(old);
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     private static void Answer(string line)

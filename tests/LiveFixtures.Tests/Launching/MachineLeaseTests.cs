@@ -1,0 +1,74 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using LiveFixtures.Tests.Containment;
+using Xunit;
+
+namespace LiveFixtures.Tests.Launching;
+
+/// <summary>Two test hosts (real processes) that share a fixed-port fixture: the second waits for the first, bounded.</summary>
+public sealed class MachineLeaseTests
+{
+    [Fact(Timeout = 120_000)]
+    public async Task TwoHostsShareAFixedPort_SecondWaitsNamingTheFirstThenRuns()
+    {
+        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        using var first = HostRun.Start("hold-fixed", "fallback", port, "60");
+        await first.LineAsync("holding ", TestContext.Current.CancellationToken);
+        using var second = HostRun.Start("hold-fixed", "fallback", port, "60");
+        try
+        {
+            var waiting = await second.LineContainingAsync("waits to start generation 1", TestContext.Current.CancellationToken);
+
+            Assert.Contains($"port {port} ('port') is held on this machine by pid {first.Process.Id}, test assembly LiveFixtures.HostExit, run ", waiting);
+            Assert.Contains("LiveProcess 'FixedPortApp' generation 1", waiting);
+            Assert.DoesNotContain(second.Lines(), l => l.StartsWith("holding ", StringComparison.Ordinal));
+
+            first.Process.StandardInput.Close();
+            await first.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            await second.LineAsync("holding ", TestContext.Current.CancellationToken);
+
+            Assert.Contains(second.Lines(), l => l.Contains($"got port {port} ('port') after waiting for pid {first.Process.Id}", StringComparison.Ordinal));
+            second.Process.StandardInput.Close();
+            await second.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.Equal(0, second.Process.ExitCode);
+        }
+        finally
+        {
+            first.Process.StandardInput.Close();
+            second.Process.StandardInput.Close();
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task WaitRunsOut_FailsNamingTheHolderTheCauseAndTheFix()
+    {
+        var port = FreePort().ToString(CultureInfo.InvariantCulture);
+        using var first = HostRun.Start("hold-fixed", "fallback", port, "60");
+        await first.LineAsync("holding ", TestContext.Current.CancellationToken);
+        using var second = HostRun.Start("hold-fixed", "fallback", port, "1");
+        try
+        {
+            var failed = await second.LineAsync("failed ", TestContext.Current.CancellationToken);
+            await second.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.Equal(3, second.Process.ExitCode);
+            Assert.Contains($"port {port} ('port') is held on this machine by pid {first.Process.Id}, test assembly LiveFixtures.HostExit", failed);
+            Assert.Contains("was not released within 1 s", failed);
+            Assert.Contains("--max-parallel-test-modules 1", failed);
+            Assert.Contains("WithPort(\"port\")", failed);
+        }
+        finally
+        {
+            first.Process.StandardInput.Close();
+            second.Process.StandardInput.Close();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+    }
+}
