@@ -15,6 +15,8 @@ internal static class WatchdogLine
             return;
         }
 
+        // The first starts of a run do not wait for the watchdog: let it look now, as a later start would.
+        await RunWatchdog.SyncAsync(TimeSpan.FromSeconds(10));
         var pid = RunWatchdog.Pid;
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];

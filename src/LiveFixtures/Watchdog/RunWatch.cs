@@ -125,6 +125,10 @@ internal sealed unsafe class RunWatch
         }
 
         var rootPids = roots.Select(r => r.Generation.Pid).ToHashSet();
+
+        // A group or session id of a root counts only while it cannot name a stranger: the root lives, or no process
+        // has its pid (then a member holds the id, and the kernel gives it to nobody else).
+        var rootIds = roots.Where(r => !Exited(r.Pidfd) || ProcFs.Stat(r.Generation.Pid) is null).Select(r => r.Generation.Pid).ToHashSet();
         foreach (var pid in ProcFs.AdoptedChildren(_hostPid))
         {
             if (rootPids.Contains(pid) || ProcFs.Stat(pid) is not { } child || child.ParentPid != _hostPid || child.IsZombie || child.Session == _hostSession)
@@ -133,7 +137,7 @@ internal sealed unsafe class RunWatch
             }
 
             var ours = child.Session != child.Pid // a child the host started itself leads its session: this one came back to it
-                || rootPids.Contains(child.Session) || rootPids.Contains(child.ProcessGroup)
+                || rootIds.Contains(child.Session) || rootIds.Contains(child.ProcessGroup)
                 || (_descendants.TryGetValue(child.Pid, out var seen) && seen == child.StartTicks)
                 || roots.Any(r => ProcessTables.Current.CanReadEnvironment && ProcessTables.Current.HasEnvironmentVariable(child.Pid, Launching.SpawnedProcess.CookieVariable, r.Generation.Cookie));
             if (ours)

@@ -94,9 +94,11 @@ internal static class RunWatchdog
     /// Asks the watchdog to look at the run's processes now and waits (bounded) for its answer: after a start in the
     /// process-group tier, so that a descendant that has already left the generation's tree is known to it.
     /// </summary>
+    /// <remarks>Returns at once while the watchdog is still starting (the first start of a run does not wait for it): it
+    /// looks as soon as it is up, while the host lives.</remarks>
     public static async Task SyncAsync(TimeSpan limit)
     {
-        if (Volatile.Read(ref _commands) < 0)
+        if (Volatile.Read(ref _commands) < 0 || !ReadySource.Task.IsCompleted)
         {
             return;
         }
