@@ -154,7 +154,8 @@ for id in "${packages[@]}"; do
 
     if [ "$id" = LiveFixtures ]; then
         # The run's watchdog starts from the package: its launcher is a resource of LiveFixtures.dll.
-        if unzip -p "$nupkg" lib/net10.0/LiveFixtures.dll | grep -aq 'LiveFixtures.Watchdog.dll'; then
+        # grep -c reads to the end: with pipefail, grep -q would fail the pipe by closing it early.
+        if [ "$(unzip -p "$nupkg" lib/net10.0/LiveFixtures.dll | grep -ac 'LiveFixtures.Watchdog.dll' || true)" -gt 0 ]; then
             ok "$id: lib/net10.0/$id.dll embeds the watchdog's launcher (LiveFixtures.Watchdog.dll)"
         else
             bad "$id: lib/net10.0/$id.dll embeds the watchdog's launcher (LiveFixtures.Watchdog.dll)"

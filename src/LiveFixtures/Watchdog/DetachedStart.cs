@@ -17,9 +17,13 @@ internal static unsafe class DetachedStart
     /// </summary>
     public const string Script = "exec 3<&0; \"$@\" <&3 3<&- & exit 0";
 
-    /// <summary>Starts <paramref name="argv"/> detached and waits (a few milliseconds) for the intermediate shell to exit.</summary>
-    /// <exception cref="Win32Exception">The OS refused to start the shell, or it failed.</exception>
-    public static void Run(IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment, int stdin, int stdout, int stderr)
+    /// <summary>
+    /// Starts <paramref name="argv"/> detached. The intermediate shell holds the given descriptors from the moment this
+    /// returns; the returned task completes when it has exited (and been reaped), that is when the program is no
+    /// longer in the caller's tree: with false when the shell failed.
+    /// </summary>
+    /// <exception cref="Win32Exception">The OS refused to start the shell.</exception>
+    public static Task<bool> Run(IReadOnlyList<string> argv, IEnumerable<KeyValuePair<string, string>> environment, int stdin, int stdout, int stderr)
     {
         var native = new List<nint>();
         var actions = NativeMemory.AllocZeroed(LinuxNative.SpawnStructSize);
@@ -49,17 +53,11 @@ internal static unsafe class DetachedStart
                 throw new Win32Exception(error);
             }
 
-            // The shell only forks and exits: reap it by its pid (never waitpid(-1), which would take the runtime's children).
-            var info = stackalloc byte[LinuxNative.SiginfoSize];
-            while (LinuxNative.WaitId(LinuxNative.PPid, pid, info, LinuxNative.Wexited) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
-            {
-            }
-
-            var code = LinuxNative.ExitCodeFrom(info);
-            if (code != 0)
-            {
-                throw new Win32Exception($"{Containment.CgroupBox.Shell} exited with {code} before it could start {argv[0]}");
-            }
+            // The shell only forks and exits: reap it by its pid (never waitpid(-1), which would take the runtime's
+            // children), beside the caller, which need not wait for it.
+            var exited = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            new Thread(() => exited.TrySetResult(Reap(pid) == 0)) { IsBackground = true, Name = "LiveFixtures detached start" }.UnsafeStart();
+            return exited.Task;
         }
         finally
         {
@@ -73,6 +71,16 @@ internal static unsafe class DetachedStart
                 Marshal.FreeCoTaskMem(block);
             }
         }
+    }
+
+    private static int Reap(int pid)
+    {
+        var info = stackalloc byte[LinuxNative.SiginfoSize];
+        while (LinuxNative.WaitId(LinuxNative.PPid, pid, info, LinuxNative.Wexited) < 0 && Marshal.GetLastPInvokeError() == LinuxNative.Eintr)
+        {
+        }
+
+        return LinuxNative.ExitCodeFrom(info);
     }
 
     private static byte** Block(List<string> strings, List<nint> native)

@@ -31,6 +31,7 @@ internal static class RunWatchdog
     private static long _syncs;
     private static long _startedAt;
     private static string? _pendingWarning;
+    private static Task<bool> _detached = Task.FromResult(true);
 
     /// <summary>Gets the watchdog's pid once it has said it is ready, else 0.</summary>
     public static int Pid { get; private set; }
@@ -76,6 +77,25 @@ internal static class RunWatchdog
 
             Start();
             Volatile.Write(ref _attempted, true);
+        }
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the watchdog has left the host's tree (its intermediate shell has exited): before the host
+    /// becomes child subreaper, which would otherwise be handed the watchdog back.
+    /// </summary>
+    public static void WaitUntilDetached(TimeSpan limit)
+    {
+        try
+        {
+            if (_detached.Wait(limit) && !_detached.Result)
+            {
+                Fail($"{Containment.CgroupBox.Shell} failed to start it");
+            }
+        }
+        catch (AggregateException)
+        {
+            // Reported by the start itself.
         }
     }
 
@@ -189,7 +209,7 @@ internal static class RunWatchdog
             ];
 
             // fds: [0] commands read (watchdog), [1] commands write (host), [2] answers read (host), [3] answers write (watchdog).
-            DetachedStart.Run(argv, WatchdogLaunch.ChildEnvironment(), fds[0], fds[3], log);
+            _detached = DetachedStart.Run(argv, WatchdogLaunch.ChildEnvironment(), fds[0], fds[3], log);
             LinuxNative.Close(fds[0]);
             LinuxNative.Close(fds[3]);
             fds[0] = fds[3] = -1;
