@@ -78,11 +78,13 @@ switch (mode)
     {
         // Owns an app, and tells the watchdog of a generation whose pid is the decoy's (the test's own process, which
         // traps every signal) but whose start time is not: the watchdog must stop the app and never signal the decoy.
+        // An offset of 0 (third argument) announces the decoy's true start time: then it is signalled (the check of
+        // the check).
         var decoy = int.Parse(args[1], CultureInfo.InvariantCulture);
         var sleeper = new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build();
         var generation = await sleeper.EnsureReadyAsync();
         LiveFixtures.Watchdog.RunWatchdog.Started(new LiveFixtures.Watchdog.WatchedGeneration(
-            "decoy-cookie", decoy, OsProcess.StartTicks(decoy)!.Value + 1, ContainmentTier.ProcessGroup, null, decoy, "Decoy", 1));
+            "decoy-cookie", decoy, OsProcess.StartTicks(decoy)!.Value + (args.Length > 2 ? ulong.Parse(args[2], CultureInfo.InvariantCulture) : 1), ContainmentTier.ProcessGroup, null, decoy, "Decoy", 1));
         Console.WriteLine($"tier {generation.Containment}");
         Console.WriteLine($"pids {generation.ProcessId}:{OsProcess.StartTicks(generation.ProcessId)}");
         await WatchdogLine.PrintAsync();
