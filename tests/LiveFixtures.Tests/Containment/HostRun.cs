@@ -20,7 +20,14 @@ internal sealed class HostRun : IDisposable
         info.ArgumentList.Add(mode);
         foreach (var argument in arguments)
         {
-            info.ArgumentList.Add(argument);
+            if (argument.Split('=', 2) is [var name, var value] && name.StartsWith("LIVEFIXTURES_", StringComparison.Ordinal))
+            {
+                info.Environment[name] = value; // an environment variable for the host, not an argument
+            }
+            else
+            {
+                info.ArgumentList.Add(argument);
+            }
         }
 
         if (tier == "fallback")

@@ -72,3 +72,39 @@ public sealed class MachineLeaseTests
         return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 }
+
+/// <summary>The single-instance lease within one host, and the options' validation.</summary>
+public sealed class SingleInstanceTests
+{
+    [Fact(Timeout = 60_000)]
+    public async Task SecondHandleOfASingleInstanceApp_WaitRunsOut_FailsNamingThisHostAndTheFix()
+    {
+        var key = $"single-{Guid.NewGuid():N}";
+        await using var first = new LiveProcessBuilder("/bin/sleep").WithName("First").WithArguments("300").WithSingleInstance(key).Build();
+        await using var second = new LiveProcessBuilder("/bin/sleep").WithName("Second").WithArguments("300").WithSingleInstance(key)
+            .WithMachineLeaseWait(TimeSpan.FromMilliseconds(300)).Build();
+        await first.EnsureReadyAsync(TestContext.Current.CancellationToken);
+
+        var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => second.EnsureReadyAsync(TestContext.Current.CancellationToken));
+
+        Assert.Contains($"LiveProcess 'Second' could not start generation 1: it may run only once on this machine (WithSingleInstance(\"{key}\")), and this test host itself (pid {Environment.ProcessId}", error.Message);
+        Assert.Contains("LiveProcess 'First' generation 1", error.Message);
+        Assert.EndsWith("or raise the wait with WithMachineLeaseWait.", error.Message);
+
+        await first.StopAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+        var generation = await second.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        Assert.True(generation.ProcessId > 0);
+    }
+
+    [Fact]
+    public void Build_NegativeLeaseWaitOrEmptyKey_ListsBothProblemsWithTheirFix()
+    {
+        var error = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder("/bin/sleep")
+            .WithSingleInstance(" ")
+            .WithMachineLeaseWait(TimeSpan.FromSeconds(-1))
+            .Build());
+
+        Assert.Contains("The machine lease wait -00:00:01 is negative: use TimeSpan.Zero to fail at once, or a positive wait (the default is 5 minutes).", error.Message);
+        Assert.Contains("The single-instance key is empty: give WithSingleInstance a name, or call it without one to use the process name.", error.Message);
+    }
+}

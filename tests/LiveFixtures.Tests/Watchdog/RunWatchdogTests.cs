@@ -147,6 +147,26 @@ public sealed class RunWatchdogTests
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task SwitchedOffByTheEnvironment_StartsNoWatchdogAndTestsGoOn()
+    {
+        using var host = HostRun.Start("live", "fallback", "LIVEFIXTURES_WATCHDOG=off");
+        List<(int Pid, ulong Start)> owned = [];
+        try
+        {
+            owned = HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken));
+            var line = await host.LineAsync("watchdog ", TestContext.Current.CancellationToken);
+
+            Assert.Equal("none switched off by LIVEFIXTURES_WATCHDOG=off", line);
+            host.Process.StandardInput.Close();
+            await host.LineAsync("stopped", TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            HostRun.KillSurvivors(owned);
+        }
+    }
+
     /// <summary>Waits until none of <paramref name="processes"/> runs, or <paramref name="limit"/> has passed; returns the ones still running.</summary>
     private static async Task<List<(int Pid, ulong Start)>> SurvivorsAfterAsync(List<(int Pid, ulong Start)> processes, TimeSpan limit, CancellationToken cancellationToken)
     {
