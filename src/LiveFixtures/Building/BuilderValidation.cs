@@ -91,6 +91,16 @@ internal static class BuilderValidation
             problems.Add($"The port '{group.Key}' is declared {group.Count()} times: give each port its own name.");
         }
 
+        if (spec.MachineLeaseWait < TimeSpan.Zero)
+        {
+            problems.Add($"The machine lease wait {spec.MachineLeaseWait} is negative: use TimeSpan.Zero to fail at once, or a positive wait (the default is {MachineLease.DefaultWait.TotalMinutes:0} minutes).");
+        }
+
+        if (spec.SingleInstance is { } key && string.IsNullOrWhiteSpace(key))
+        {
+            problems.Add("The single-instance key is empty: give WithSingleInstance a name, or call it without one to use the process name.");
+        }
+
         foreach (var port in spec.Ports.Where(p => p.FixedPort is < 1 or > 65535))
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"The fixed port {port.FixedPort} ('{port.Name}') is out of range: use 1 to 65535, or WithPort(\"{port.Name}\") to get a free one."));

@@ -60,10 +60,11 @@ public sealed partial class LiveProcess
         SpawnedProcess spawned;
         try
         {
-            spawned = _launcher.Spawn(number);
+            spawned = await _launcher.SpawnAsync(number, cancellationToken).ConfigureAwait(false);
         }
-        catch (LiveProcessStartException)
+        catch (Exception e) when (e is LiveProcessStartException or OperationCanceledException)
         {
+            // A start refused, or given up while it waited for a machine-wide lease.
             SetState(LiveProcessState.Dead, number);
             throw;
         }
@@ -115,6 +116,13 @@ public sealed partial class LiveProcess
 
             SetState(LiveProcessState.Stopped, number, "start cancelled");
             throw;
+        }
+
+        if (spawned.Box.Tier == ContainmentTier.ProcessGroup)
+        {
+            // In this tier a descendant that left the generation's tree is found by the watchdog only while the host
+            // lives: let it look now, before the generation is handed out (bounded; nothing per test).
+            await Watchdog.RunWatchdog.SyncAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         }
 
         foreach (var port in _spec.Ports.Where(p => p.FromOutput))

@@ -64,6 +64,12 @@ internal sealed record LaunchSpec
 
     public bool ProcessGroup { get; init; } = true;
 
+    /// <summary>Gets the key of the machine-wide single-instance lease, when the app may not run twice on a machine.</summary>
+    public string? SingleInstance { get; init; }
+
+    /// <summary>Gets how long a start waits for a machine-wide lease (fixed port, single instance) another host holds.</summary>
+    public TimeSpan MachineLeaseWait { get; init; } = MachineLease.DefaultWait;
+
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     public string DisplayName => Name ?? Path.GetFileNameWithoutExtension(Command);

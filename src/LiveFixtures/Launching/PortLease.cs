@@ -53,6 +53,12 @@ internal sealed class PortLease : IDisposable
     /// <summary>Claims a fixed port (its owner, if any, is checked separately).</summary>
     public static PortLease Fixed(int port) => new(port, TryClaim(port));
 
+    /// <summary>Wraps a claim on a fixed port that was taken (after waiting) as a <see cref="MachineLease"/>.</summary>
+    public static PortLease Held(int port, MachineLease claim) => new(port, claim);
+
+    /// <summary>Gets the name of the machine-wide claim on a port.</summary>
+    public static string ClaimName(int port) => ClaimPrefix + port.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Tells whether a loopback listener could be opened on the port now.</summary>
     public static bool IsFree(int port)
     {
@@ -72,22 +78,9 @@ internal sealed class PortLease : IDisposable
 
     private static IDisposable? TryClaim(int port) => OperatingSystem.IsLinux() ? TryBindAbstractName(port) : TryLockFile(port);
 
-    private static Socket? TryBindAbstractName(int port)
-    {
-        // A leading NUL puts the name in the abstract namespace (Linux): nothing is created on disk. The socket is
-        // close-on-exec, so the app this lease is for does not inherit the claim.
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Bind(new UnixDomainSocketEndPoint("\0" + ClaimPrefix + port.ToString(CultureInfo.InvariantCulture)));
-            return socket;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            socket.Dispose();
-            return null;
-        }
-    }
+    // An abstract name (Linux): nothing is created on disk, and the socket is close-on-exec, so the app this lease is
+    // for does not inherit the claim. The holder answers a waiting host with who it is.
+    private static MachineLease? TryBindAbstractName(int port) => MachineLease.TryTake(ClaimName(port), MachineLease.DescribeThisHost(null));
 
     private static FileStream? TryLockFile(int port)
     {

@@ -13,11 +13,23 @@ internal sealed class HostRun : IDisposable
     private readonly List<string> _lines = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private HostRun(string mode, string tier)
+    private HostRun(string mode, string tier, string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add(TestAppPaths.BuiltDll("LiveFixtures.HostExit"));
         info.ArgumentList.Add(mode);
+        foreach (var argument in arguments)
+        {
+            if (argument.Split('=', 2) is [var name, var value] && name.StartsWith("LIVEFIXTURES_", StringComparison.Ordinal))
+            {
+                info.Environment[name] = value; // an environment variable for the host, not an argument
+            }
+            else
+            {
+                info.ArgumentList.Add(argument);
+            }
+        }
+
         if (tier == "fallback")
         {
             info.Environment["LIVEFIXTURES_CGROUP_ROOT"] = NoCgroup;
@@ -48,7 +60,35 @@ internal sealed class HostRun : IDisposable
     public Process Process { get; }
 
     /// <summary>Starts the host in <paramref name="mode"/>; <paramref name="tier"/> is "cgroup" (the machine's choice) or "fallback".</summary>
-    public static HostRun Start(string mode, string tier) => new(mode, tier);
+    public static HostRun Start(string mode, string tier, params string[] arguments) => new(mode, tier, arguments);
+
+    /// <summary>Gets every line the host has printed so far.</summary>
+    public List<string> Lines()
+    {
+        lock (_lines)
+        {
+            return [.. _lines];
+        }
+    }
+
+    /// <summary>Waits for the first line that contains <paramref name="fragment"/> and returns it.</summary>
+    public async Task<string> LineContainingAsync(string fragment, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (Lines().FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (_ended.Task.IsCompleted)
+            {
+                throw new InvalidOperationException($"The host ended without a line containing '{fragment}'. Its output:{Environment.NewLine}{string.Join(Environment.NewLine, Lines())}");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
 
     /// <summary>Waits for the first line starting with <paramref name="prefix"/> and returns the rest of it.</summary>
     public async Task<string> LineAsync(string prefix, CancellationToken cancellationToken)
