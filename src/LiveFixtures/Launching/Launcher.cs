@@ -20,7 +20,8 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
     /// <summary>Tells two handles of the same name apart (parallel class fixtures of one type share a name).</summary>
     private readonly string _handleId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
-    public SpawnedProcess Spawn(int generation)
+    /// <summary>Starts generation <paramref name="generation"/>; its allocated ports avoid <paramref name="avoidPorts"/>.</summary>
+    public SpawnedProcess Spawn(int generation, IReadOnlyCollection<int>? avoidPorts = null)
     {
         var name = spec.DisplayName;
         var leases = new List<PortLease>();
@@ -28,7 +29,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         OutputLog? log = null;
         try
         {
-            var ports = AllocatePorts(name, generation, leases);
+            var ports = AllocatePorts(name, generation, leases, avoidPorts);
             if (spec.Workspace)
             {
                 workspace = CreateWorkspace(name, generation);
@@ -109,7 +110,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         }
     }
 
-    private Dictionary<string, int> AllocatePorts(string name, int generation, List<PortLease> leases)
+    private Dictionary<string, int> AllocatePorts(string name, int generation, List<PortLease> leases, IReadOnlyCollection<int>? avoid)
     {
         var ports = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var port in spec.Ports.Where(p => !p.FromOutput))
@@ -126,7 +127,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             }
             else
             {
-                var lease = PortLease.AllocateFree();
+                var lease = PortLease.AllocateFree(avoid);
                 leases.Add(lease);
                 ports[port.Name] = lease.Port;
             }
