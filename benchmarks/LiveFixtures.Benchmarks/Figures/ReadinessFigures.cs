@@ -14,7 +14,7 @@ namespace LiveFixtures.Benchmarks.Figures;
 internal static class ReadinessFigures
 {
     private const string SilentServer = """
-        import http.server, socket, sys, time
+        import http.server, os, sys, time
         time.sleep(float(sys.argv[1]))
         class Quiet(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
@@ -22,7 +22,10 @@ internal static class ReadinessFigures
             def log_message(self, *args):
                 pass
         server = http.server.HTTPServer(("127.0.0.1", int(sys.argv[2])), Quiet)
-        open(sys.argv[3], "w").write(repr(time.time()))
+        listened = time.time()
+        with open(sys.argv[3] + ".tmp", "w") as stamp:
+            stamp.write(repr(listened))
+        os.rename(sys.argv[3] + ".tmp", sys.argv[3])
         server.serve_forever()
         """;
 
@@ -125,6 +128,13 @@ internal static class ReadinessFigures
             await using var app = builder.Build();
             await app.EnsureReadyAsync().ConfigureAwait(false);
             var returned = DateTimeOffset.UtcNow;
+            for (var wait = 0; wait < 500 && !File.Exists(stamp); wait++)
+            {
+                // The probe may pass between the listen and the write of the stamp.
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+
+            await Task.Delay(10).ConfigureAwait(false);
             var listened = DateTimeOffset.UnixEpoch.AddTicks((long)(double.Parse(await File.ReadAllTextAsync(stamp).ConfigureAwait(false), CultureInfo.InvariantCulture) * TimeSpan.TicksPerSecond));
             if (round > 0)
             {
