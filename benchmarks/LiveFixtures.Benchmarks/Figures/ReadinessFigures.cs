@@ -43,6 +43,7 @@ internal static class ReadinessFigures
         rows = [];
         var schedules = new (string Name, TimeSpan? First, TimeSpan? Max)[]
         {
+            ("no pause (busy poll: the floor of polling)", TimeSpan.FromTicks(1), TimeSpan.FromTicks(1)),
             ("default (1 ms, x1.5, up to 10 ms)", null, null),
             ("old default (5 ms, x2, up to 100 ms)", TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(100)),
             ("fixed 100 ms", TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100)),
@@ -59,7 +60,7 @@ internal static class ReadinessFigures
         report.Line($"Readiness, a silent listener (Python `http.server`, writes nothing; ideal = the moment it listened, written to a file), {rounds} starts each with a start-up delay of 150 to 400 ms; time from listening to `EnsureReadyAsync` returning:");
         report.Table(["probe", "poll", "median", "p90", "max", "attempts (median)"], rows);
 
-        report.Line($"Polling cost: CPU time of this process while a TCP probe with the default poll waits 3 s for an app that never listens: {await PollCpuAsync().ConfigureAwait(false)}.");
+        report.Line($"Polling cost: CPU time of this whole process while a TCP probe waits 3 s for an app that never listens, with the default poll: {await PollCpuAsync(null).ConfigureAwait(false)}; with a fixed 100 ms poll: {await PollCpuAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false)}; with no probe at all (an idle handle): {await PollCpuAsync(TimeSpan.Zero).ConfigureAwait(false)}.");
     }
 
     private static IEnumerable<(string Kind, IProbe Probe)> Probes() =>
@@ -150,22 +151,28 @@ internal static class ReadinessFigures
         return [kind, poll, Report.Ms(Report.Median(late)), Report.Ms(Report.Percentile(late, 0.9)), Report.Ms(late.Max()), Report.Median(attempts).ToString("0", CultureInfo.InvariantCulture)];
     }
 
-    private static async Task<string> PollCpuAsync()
+    private static async Task<string> PollCpuAsync(TimeSpan? fixedPoll)
     {
-        await using var app = new LiveProcessBuilder("/bin/sleep")
+        var builder = new LiveProcessBuilder("/bin/sleep")
             .WithName("NeverListens")
             .WithArguments("30")
             .WithPort()
-            .WithReadiness(Probe.Tcp())
             .WithStartupTimeout(TimeSpan.FromSeconds(3))
-            .WithStopGrace(TimeSpan.Zero)
-            .Build();
+            .WithStopGrace(TimeSpan.Zero);
+        builder = fixedPoll == TimeSpan.Zero ? builder
+            : fixedPoll is { } poll ? builder.WithReadiness(Probe.Tcp()).WithReadinessBackoff(poll, poll)
+            : builder.WithReadiness(Probe.Tcp());
+        await using var app = builder.Build();
         var self = Process.GetCurrentProcess();
         var cpu = self.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         try
         {
             await app.EnsureReadyAsync().ConfigureAwait(false);
+            if (fixedPoll == TimeSpan.Zero)
+            {
+                await Task.Delay(3000).ConfigureAwait(false);
+            }
         }
         catch (LiveProcessStartException)
         {
