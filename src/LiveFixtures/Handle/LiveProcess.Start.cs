@@ -202,10 +202,14 @@ public sealed partial class LiveProcess
 
     private async Task<LiveProcessStartException> FailStartAsync(SpawnedProcess spawned, ProbeResult last, string what, bool timedOut, List<StartAttempt> retried)
     {
-        await TerminateAsync(spawned, TimeSpan.Zero).ConfigureAwait(false);
+        if (!timedOut)
+        {
+            // What it wrote before it exited (a bind error) is in the pipes already: read it, bounded, before the stop
+            // closes them.
+            await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+        }
 
-        // What it wrote before it exited (a bind error) is in the pipes already: read it, bounded.
-        await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+        await TerminateAsync(spawned, TimeSpan.Zero).ConfigureAwait(false);
         var exitCode = timedOut ? (int?)null : spawned.Exited.Result;
         var record = NewRecord(spawned, DeathCause.FailedToStart, exitCode, last, RunningTestName());
         var cause = timedOut
