@@ -135,6 +135,16 @@ internal static class BuilderValidation
             problems.Add($"The readiness backoff's maximum ({spec.ReadinessMaxDelay}) is below its first delay ({spec.ReadinessFirstDelay}): pass max >= first to WithReadinessBackoff.");
         }
 
+        if (spec.StartRetries is < 0 or > 10)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"The start retries are {spec.StartRetries}, but they must be 0 to 10: pass to WithStartRetries how often a transient start failure is retried at once (default 2; 0 turns retries off)."));
+        }
+
+        if (spec.StartRetryQuickExit < TimeSpan.Zero || spec.StartRetryQuickExit > TimeSpan.FromSeconds(60))
+        {
+            problems.Add($"The quick-exit window of start retries is {spec.StartRetryQuickExit}, but it must be 0 to 60 s: pass to WithStartRetries how soon after its start an exit counts as transient (default 1 s).");
+        }
+
         if (spec.LivenessFailureThreshold is < 1 or > 10)
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"The liveness failure threshold is {spec.LivenessFailureThreshold}, but it must be 1 to 10: set LivenessOptions.FailureThreshold to how many failed attempts in a row mark the app Degraded (default 3)."));

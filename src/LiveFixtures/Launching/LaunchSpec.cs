@@ -46,9 +46,13 @@ internal sealed record LaunchSpec
 
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    public TimeSpan ReadinessFirstDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan ReadinessFirstDelay { get; init; } = ReadinessPoll.DefaultFirst;
 
-    public TimeSpan ReadinessMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan ReadinessMaxDelay { get; init; } = ReadinessPoll.DefaultMax;
+
+    public int StartRetries { get; init; } = 2;
+
+    public TimeSpan StartRetryQuickExit { get; init; } = TimeSpan.FromSeconds(1);
 
     public RestartBudget RestartBudget { get; init; } = RestartBudget.Default;
 

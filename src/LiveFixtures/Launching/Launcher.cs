@@ -22,9 +22,9 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 
     /// <summary>
     /// Takes the machine-wide leases the spec needs (fixed ports, single instance), waiting (bounded) while another test
-    /// host holds one, then starts the generation.
+    /// host holds one, then starts the generation; its allocated ports avoid <paramref name="avoidPorts"/>.
     /// </summary>
-    public async Task<SpawnedProcess> SpawnAsync(int generation, CancellationToken cancellationToken)
+    public async Task<SpawnedProcess> SpawnAsync(int generation, IReadOnlyCollection<int>? avoidPorts, CancellationToken cancellationToken)
     {
         var name = spec.DisplayName;
         var taken = new Dictionary<string, MachineLease>(StringComparer.Ordinal);
@@ -47,7 +47,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
                     ?? throw LeaseTimedOut(generation, null, key);
             }
 
-            return Spawn(generation, taken, instance);
+            return Spawn(generation, taken, instance, avoidPorts);
         }
         catch
         {
@@ -60,9 +60,10 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         }
     }
 
-    public SpawnedProcess Spawn(int generation) => Spawn(generation, new Dictionary<string, MachineLease>(StringComparer.Ordinal), null);
+    /// <summary>Starts generation <paramref name="generation"/> without waiting for machine-wide leases; its allocated ports avoid <paramref name="avoidPorts"/>.</summary>
+    public SpawnedProcess Spawn(int generation, IReadOnlyCollection<int>? avoidPorts = null) => Spawn(generation, new Dictionary<string, MachineLease>(StringComparer.Ordinal), null, avoidPorts);
 
-    private SpawnedProcess Spawn(int generation, Dictionary<string, MachineLease> taken, MachineLease? instance)
+    private SpawnedProcess Spawn(int generation, Dictionary<string, MachineLease> taken, MachineLease? instance, IReadOnlyCollection<int>? avoidPorts)
     {
         var name = spec.DisplayName;
         var leases = new List<IDisposable>();
@@ -75,7 +76,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         OutputLog? log = null;
         try
         {
-            var ports = AllocatePorts(name, generation, leases, taken);
+            var ports = AllocatePorts(name, generation, leases, taken, avoidPorts);
             if (spec.Workspace)
             {
                 workspace = CreateWorkspace(name, generation);
@@ -156,7 +157,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         }
     }
 
-    private Dictionary<string, int> AllocatePorts(string name, int generation, List<IDisposable> leases, Dictionary<string, MachineLease> taken)
+    private Dictionary<string, int> AllocatePorts(string name, int generation, List<IDisposable> leases, Dictionary<string, MachineLease> taken, IReadOnlyCollection<int>? avoid)
     {
         var ports = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var port in spec.Ports.Where(p => !p.FromOutput))
@@ -173,7 +174,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             }
             else
             {
-                var lease = PortLease.AllocateFree();
+                var lease = PortLease.AllocateFree(avoid);
                 leases.Add(lease);
                 ports[port.Name] = lease.Port;
             }

@@ -29,16 +29,21 @@ internal sealed class PortLease : IDisposable
     /// <summary>Gets whether this lease holds the machine-wide claim on the port.</summary>
     public bool HoldsLock => _claim is not null;
 
-    /// <summary>Allocates a free loopback port no other LiveFixtures user holds.</summary>
-    public static PortLease AllocateFree()
+    /// <summary>
+    /// Allocates a free loopback port no other LiveFixtures user holds, outside the kernel's ephemeral range and its
+    /// reserved ports (<see cref="PortRanges"/>): a port from the ephemeral range may be taken as the source port of any
+    /// outgoing connection between the lease and the app's bind.
+    /// </summary>
+    /// <param name="avoid">Ports not to pick (those of an attempt that just failed).</param>
+    public static PortLease AllocateFree(IReadOnlyCollection<int>? avoid = null)
     {
+        var candidates = PortRanges.Current.Candidates;
         for (var attempt = 0; attempt < 64; attempt++)
         {
-            int port;
-            using (var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            var port = candidates.Count > 0 ? candidates[Random.Shared.Next(candidates.Count)] : OsPickedPort();
+            if ((avoid?.Contains(port) ?? false) || (candidates.Count > 0 && !IsFree(port)))
             {
-                listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+                continue;
             }
 
             if (TryClaim(port) is { } claim)
@@ -47,7 +52,15 @@ internal sealed class PortLease : IDisposable
             }
         }
 
-        throw new InvalidOperationException("Could not allocate a free loopback port after 64 attempts: other test runs hold every port the OS offered. Close them, or use WithFixedPort.");
+        throw new InvalidOperationException("Could not allocate a free loopback port after 64 attempts: other programs or test runs hold every port tried. Close them, or use WithFixedPort.");
+    }
+
+    /// <summary>Asks the OS for a free port: its pick lies in the ephemeral range, the fallback when nothing lies outside it.</summary>
+    private static int OsPickedPort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
     /// <summary>Claims a fixed port (its owner, if any, is checked separately).</summary>
