@@ -158,6 +158,7 @@ public sealed partial class LiveProcess
             ? spawned.Output.Subscribe(_ => { try { arrived.Release(); } catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException) { } }, 0, replay: false)
             : null;
         var context = spawned.ProbeState!.ToContext();
+        ProbeResult? traced = null;
         await _readiness.ExecuteAsync(
             async token =>
             {
@@ -181,6 +182,13 @@ public sealed partial class LiveProcess
                 }
 
                 report(result);
+                if (DecisionTrace.IsOn && result != traced)
+                {
+                    // Each new answer once: a poll every few milliseconds would otherwise fill the trace.
+                    traced = result;
+                    DecisionTrace.Write("health", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}) readiness: {result}");
+                }
+
                 if (!result.IsHealthy && probe.IsEventDriven)
                 {
                     await arrived.WaitAsync(token).ConfigureAwait(false);
@@ -196,6 +204,11 @@ public sealed partial class LiveProcess
         await TerminateAsync(spawned, TimeSpan.Zero).ConfigureAwait(false);
         var exitCode = timedOut ? (int?)null : spawned.Exited.Result;
         var record = NewRecord(spawned, DeathCause.FailedToStart, exitCode, last, RunningTestName());
+        if (DecisionTrace.IsOn)
+        {
+            DecisionTrace.Write("start", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}) failed to start: {what}; last probe result: {last}");
+        }
+
         lock (_stateLock)
         {
             spawned.EndRecord = record;
