@@ -230,6 +230,33 @@ public sealed class CliTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Commands_WithoutStoreOption_UseTheStateDirectoryVariableElseXdgStateHome()
+    {
+        // The variables are the process's own: this class's tests run one at a time, and only this one reads them.
+        var run = TempStore.DeadRun("from-variable", DateTimeOffset.UtcNow);
+        run.Generations.Add(new GenerationRecord { Fixture = "Found", Generation = 1, Process = new ProcessIdentity { Pid = int.MaxValue - 9 }, Status = "stopped", Started = run.Started });
+        _temp.Store.Write(run);
+        var xdg = Path.Combine(_temp.Parent, "xdg");
+        var saved = (State: Environment.GetEnvironmentVariable(StateDirectory.Variable), Xdg: Environment.GetEnvironmentVariable("XDG_STATE_HOME"));
+        try
+        {
+            Environment.SetEnvironmentVariable(StateDirectory.Variable, _temp.Store.Root);
+            Invoke(["ps"], out var fromVariable, out _);
+            Environment.SetEnvironmentVariable(StateDirectory.Variable, null);
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", xdg);
+            Invoke(["ps"], out var fromXdg, out _);
+
+            Assert.Contains(fromVariable.Split('\n'), l => l.StartsWith("Found", StringComparison.Ordinal));
+            Assert.Equal($"No generations recorded in {Path.Combine(xdg, "livefixtures")}.", fromXdg.Trim());
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(StateDirectory.Variable, saved.State);
+            Environment.SetEnvironmentVariable("XDG_STATE_HOME", saved.Xdg);
+        }
+    }
+
     private string Log(string name, string text)
     {
         var path = Path.Combine(_temp.Parent, name);
