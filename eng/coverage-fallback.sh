@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 out=${1:-artifacts/coverage-fallback}
 rm -rf "$out"
 mkdir -p "$out"
-trace=$out/trace.log
+# Absolute: the test host runs in its own output folder.
+trace=$(cd "$out" && pwd)/trace.log
 LIVEFIXTURES_CGROUP_ROOT=/proc/livefixtures-no-cgroup LIVEFIXTURES_TRACE=$trace \
     dotnet test --project tests/LiveFixtures.Tests --no-build --results-directory "$out" \
     --coverlet --coverlet-output-format cobertura --coverlet-include '[LiveFixtures*]*' \
