@@ -184,7 +184,6 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
                     {
                         TestContext.Current.SendDiagnosticMessage($"{Name}: so far in this run: {health.Summary()}");
                     }
-
                 }
                 catch (OperationCanceledException) when (limit.IsCancellationRequested)
                 {
