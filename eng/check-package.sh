@@ -32,6 +32,14 @@ expected_deps[LiveFixtures.FluentAssertions]="FluentAssertions [6.12.0, 8.0.0)
 LiveFixtures @VERSION@"
 # The legs of the consumer check: "xunit.v3 version / FluentAssertions version / the test platform it brings".
 legs=("3.2.2 6.12.0 MTP-v1" "4.0.2 7.2.2 MTP-v2")
+# What the consumer's NoticeTests (both crash their app, 134/SIGABRT) must show in each runner's DEFAULT console output.
+# dotnet test on Microsoft Testing Platform prints neither warnings nor a passing test's output, but it lists each test's
+# attachments: the notice is attached under a name that says what happened.
+notice_attachments=("CrashingApp-NOTICE-gen1-died-during-this-test-exit-code-134-SIGABRT" "CrashingApp-NOTICE-respawned-gen2-after-gen1-died-exit-code-134-SIGABRT")
+# The executable run directly and VSTest print the warnings: the notice itself.
+notice_warnings=("CrashingApp \(generation 1, pid [0-9]+\) died during this test" "This test starts on generation 2 \(pid [0-9]+\), a fresh process")
+# Says which of the patterns (grep -E) a log lacks; empty when it has them all.
+missing() { local log=$1; shift; local p; for p in "$@"; do grep -qE -- "$p" "$log" || printf '%s; ' "$p"; done; }
 
 tools=()
 started=$SECONDS
@@ -216,6 +224,33 @@ for leg in "${legs[@]}"; do
         stop "$what: dotnet test exited with $status (total ${total:-?}, failed ${failed:-?}; full log: $log)" "$log"
     fi
     ok "$what: ${total:-?} tests passed against the packed packages $version"
+    lacks=$(missing "$log" "${notice_attachments[@]}")
+    [ -z "$lacks" ] || stop "$what: dotnet test's default output names the notices (it lacks: $lacks full log: $log)" "$log"
+    ok "$what: dotnet test's default output lists the notices (attachments named after the death)"
+
+    # The same build, its executable run directly (xUnit's own runner, default options but the one class).
+    log=$logs/consumer-direct-xunit-$xunit.log
+    status=0
+    LIVEFIXTURES_TESTAPP=$testapp_dll timeout --kill-after=15 120 \
+        "$root/tests/consumer/bin/Debug/net10.0/LiveFixtures.Consumer" -class LiveFixtures.Consumer.NoticeTests >"$log" 2>&1 || status=$?
+    lacks=$(missing "$log" "${notice_warnings[@]}")
+    [ "$status" -eq 0 ] && [ -z "$lacks" ] \
+        || stop "tests/consumer on xunit.v3 $xunit run directly: passes and prints the notices (exit $status; it lacks: ${lacks:-nothing}; full log: $log)" "$log"
+    ok "tests/consumer on xunit.v3 $xunit, the executable run directly: its default output prints the notices"
+
+    # VSTest: a copy outside this repository (whose global.json picks Microsoft Testing Platform), with the adapter.
+    vstest=$(mktemp -d)
+    cp "$root"/tests/consumer/*.cs "$root"/tests/consumer/*.csproj "$root"/tests/consumer/Directory.* "$vstest/"
+    sed "s|../../artifacts/packages|$feed|" "$root/tests/consumer/nuget.config" >"$vstest/nuget.config"
+    log=$logs/consumer-vstest-xunit-$xunit.log
+    status=0
+    (cd "$vstest" && LIVEFIXTURES_TESTAPP=$testapp_dll timeout --kill-after=15 300 \
+        dotnet test LiveFixtures.Consumer.csproj -p:TestRunner=vstest "${props[@]}" >"$log" 2>&1) || status=$?
+    rm -rf "$vstest"
+    lacks=$(missing "$log" "${notice_warnings[@]}" "Passed! ")
+    [ "$status" -eq 0 ] && [ -z "$lacks" ] \
+        || stop "tests/consumer on xunit.v3 $xunit under VSTest: passes and prints the notices (exit $status; it lacks: ${lacks:-nothing}; full log: $log)" "$log"
+    ok "tests/consumer on xunit.v3 $xunit under VSTest ($(grep -oE 'xunit.runner.visualstudio [0-9.]+|Total: +[0-9]+' "$log" | tail -n 1)): passes, and its default output prints the notices"
 done
 rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
 

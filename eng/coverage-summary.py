@@ -3,18 +3,18 @@
 and branch coverage of each package under src/: a line counts as covered when any test assembly ran it, a branch
 point by the most outcomes any of them took. Exits 1 when a package is below the line threshold.
 
-    python3 eng/coverage-summary.py <folder with *.cobertura*.xml> [threshold percent, default 80]
+    python3 eng/coverage-summary.py <folder with *.cobertura*.xml>[,<another folder>...] [threshold percent, default 80]
 """
 import glob, os, re, sys
 import xml.etree.ElementTree as ET
 
-folder = sys.argv[1]
+folders = sys.argv[1].split(',')
 threshold = float(sys.argv[2]) if len(sys.argv) > 2 else 80.0
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 packages = sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(root, 'src', '*', '*.csproj')))
-reports = sorted(glob.glob(os.path.join(folder, '**', '*cobertura*.xml'), recursive=True))
+reports = sorted(r for folder in folders for r in glob.glob(os.path.join(folder, '**', '*cobertura*.xml'), recursive=True))
 if not reports:
-    sys.exit(f'No Cobertura report under {folder}: run the tests with --coverlet --coverlet-output-format cobertura.')
+    sys.exit(f'No Cobertura report under {", ".join(folders)}: run the tests with --coverlet --coverlet-output-format cobertura.')
 
 lines = {}      # (package, file, line) -> covered
 branches = {}   # (package, file, line) -> (taken, total)

@@ -18,6 +18,20 @@ if (args is ["lease", var leased])
     return 0;
 }
 
+if (args is ["summary"])
+{
+    // The end-of-run summary: fixtures' health as the handles record it, printed on standard error when the process exits.
+    RunSummary.PrintAtExit();
+    LiveFixtures.Records.RunHealth.Update("LiveGui", "run-s", health =>
+    {
+        health.Generations = 2;
+        health.Deaths.Add(new LiveFixtures.Records.HealthDeath { Generation = 1, Cause = "exit code 134 (SIGABRT)", Test = "CrashTests.Crash_KillsTheApp" });
+    });
+    LiveFixtures.Records.RunHealth.Update("Db", "run-s", health => health.Generations = 1);
+    Console.Error.WriteLine("last line of the host");
+    return 0;
+}
+
 // A test host for what only a separate process can show (the containment tier is chosen once per process, from
 // LIVEFIXTURES_CGROUP_ROOT): it starts apps through LiveFixtures, prints what the test needs ("pid:start" pairs),
 // and then does what its mode says.

@@ -27,6 +27,10 @@ internal sealed class RunContainment
         Tier = tier;
         Description = description;
         RunDirectory = runDirectory;
+        if (DecisionTrace.IsOn)
+        {
+            DecisionTrace.Write("containment", $"tier {tier}: {description}");
+        }
     }
 
     /// <summary>Gets whether the run's containment has been chosen (a generation was started).</summary>

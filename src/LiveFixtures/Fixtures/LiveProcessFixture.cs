@@ -153,6 +153,7 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
     /// <inheritdoc/>
     public virtual async ValueTask InitializeAsync()
     {
+        RunSummary.PrintAtExit();
         try
         {
             _process = Configure(new LiveProcessBuilder().WithName(Name)).Build();
@@ -194,6 +195,10 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
                 {
                     var report = await _process.StopAsync(cancellationToken: limit.Token).ConfigureAwait(false);
                     TestContext.Current.SendDiagnosticMessage($"{Name}: {report}");
+                    if (RunHealth.Snapshot(Name) is { } health)
+                    {
+                        TestContext.Current.SendDiagnosticMessage($"{Name}: so far in this run: {health.Summary()}");
+                    }
                 }
                 catch (OperationCanceledException) when (limit.IsCancellationRequested)
                 {

@@ -27,10 +27,8 @@ internal static class Notices
         }
 
         var message = text.ToString();
-        var context = TestContext.Current;
-        context.AddWarning(message);
-        context.TestOutputHelper?.WriteLine(message);
-        context.SendDiagnosticMessage($"{name}: respawned as generation {generation.Number} (pid {generation.ProcessId}) after generation {previous.Generation} {Verb(previous)}: {previous.DescribeCause()}.");
+        Tell(message, Headline(name, $"respawned gen{generation.Number} after gen{previous.Generation} {Verb(previous)} {previous.DescribeCause()}"));
+        TestContext.Current.SendDiagnosticMessage($"{name}: respawned as generation {generation.Number} (pid {generation.ProcessId}) after generation {previous.Generation} {Verb(previous)}: {previous.DescribeCause()}.");
         if (previousGeneration is not null)
         {
             Attach(logName, previousGeneration.Output.Tail(int.MaxValue));
@@ -66,13 +64,61 @@ internal static class Notices
             $"{name} (generation {death.Generation}, pid {death.ProcessId}) {Verb(death)} during this test{when}: {death.DescribeCause()} at {death.At.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)}.{Environment.NewLine}" +
             $"Last output:{Environment.NewLine}{OutputLog.Format(Last(death.OutputTail))}{Environment.NewLine}" +
             $"The next test that needs it starts on a fresh process. This test's output is attached as {sliceName}, the whole generation's as {fullName}.";
-        var context = TestContext.Current;
-        context.AddWarning(message);
-        context.TestOutputHelper?.WriteLine(message);
-        context.SendDiagnosticMessage($"{name}: generation {death.Generation} {Verb(death)} during '{death.TestName}': {death.DescribeCause()}.");
+        Tell(message, Headline(name, $"gen{death.Generation} {Verb(death)} during this test {death.DescribeCause()}"));
+        TestContext.Current.SendDiagnosticMessage($"{name}: generation {death.Generation} {Verb(death)} during '{death.TestName}': {death.DescribeCause()}.");
         Attach(sliceName, slice);
         Attach(fullName, full.Tail(int.MaxValue));
         return message;
+    }
+
+    /// <summary>
+    /// Gives the current test a notice through every channel a runner shows: a warning (the test executable run directly,
+    /// VSTest's console, the XML report), the test's output (<c>--output Detailed</c>, test explorers), and an attachment
+    /// named after what happened, holding the whole notice, because <c>dotnet test</c> on Microsoft Testing Platform lists
+    /// each test's attachments by default while it shows neither warnings nor the output of a passing test.
+    /// </summary>
+    private static void Tell(string message, string headline)
+    {
+        var context = TestContext.Current;
+        context.AddWarning(message);
+        context.TestOutputHelper?.WriteLine(message);
+        try
+        {
+            context.AddAttachment(headline, message, replaceExistingValue: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Outside a test, or after its attachments were collected: the warning still tells the story.
+        }
+
+        if (DecisionTrace.IsOn)
+        {
+            DecisionTrace.Write("notice", $"told '{context.Test?.TestDisplayName ?? "(no test)"}': {message}");
+        }
+    }
+
+    /// <summary>
+    /// Makes the name of the notice's attachment, which runners turn into a file name and list: "LiveGui-NOTICE-gen2-died-
+    /// during-this-test-exit-code-134-SIGABRT", "LiveGui-NOTICE-respawned-gen3-after-gen2-died-exit-code-134-SIGABRT".
+    /// Letters and digits only, joined by dashes, at most 120 characters (a long cause is cut).
+    /// </summary>
+    internal static string Headline(string name, string what)
+    {
+        var text = new StringBuilder();
+        foreach (var c in $"{name} NOTICE {what}")
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                text.Append(c);
+            }
+            else if (text.Length > 0 && text[^1] != '-')
+            {
+                text.Append('-');
+            }
+        }
+
+        var headline = text.ToString().TrimEnd('-');
+        return headline.Length <= 120 ? headline : headline[..120].TrimEnd('-');
     }
 
     /// <summary>Attaches lines of output to the current test, if it can still take attachments.</summary>

@@ -177,6 +177,11 @@ public sealed partial class LiveProcess
 
             // Asked after the probe answered: a process being killed still completes TCP handshakes on its listening socket.
             var kernel = spawned.ReadKernelState();
+            if (DecisionTrace.IsOn)
+            {
+                DecisionTrace.Write("health", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}) liveness attempt {attempt}: {(probe ? result.ToString() : "no probe")}{(answered ? "" : " (no answer)")}; kernel says {kernel}");
+            }
+
             if (kernel is KernelState.Exiting or KernelState.Gone)
             {
                 await WaitBrieflyAsync(spawned.Exited, ExitRecordLimit).ConfigureAwait(false);
@@ -258,6 +263,11 @@ public sealed partial class LiveProcess
                 _current = null;
                 _currentInfo = null;
             }
+        }
+
+        if (DecisionTrace.IsOn)
+        {
+            DecisionTrace.Write("respawn", old is null ? $"{Name}: first start" : $"{Name}: replacing generation {old.Generation} (pid {old.Pid}): {previous?.ToString() ?? "no end record"}");
         }
 
         if (previous is not null && previous.Cause != DeathCause.Stopped)

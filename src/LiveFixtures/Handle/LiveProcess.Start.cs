@@ -160,6 +160,7 @@ public sealed partial class LiveProcess
         var wake = new LineSignal();
         using var subscription = spawned.Output.Subscribe(_ => wake.Set(), 0, replay: false);
         var context = spawned.ProbeState!.ToContext();
+        ProbeResult? traced = null;
         var poll = new ReadinessPoll(_spec.ReadinessFirstDelay, _spec.ReadinessMaxDelay);
         while (true)
         {
@@ -169,6 +170,13 @@ public sealed partial class LiveProcess
             var woken = wake.Arm();
             var result = await ProbeReadinessOnceAsync(probe, context, cancellationToken).ConfigureAwait(false);
             report(result);
+            if (DecisionTrace.IsOn && result != traced)
+            {
+                // Each new answer once: a poll every few milliseconds would otherwise fill the trace.
+                traced = result;
+                DecisionTrace.Write("health", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}) readiness: {result}");
+            }
+
             if (result.IsHealthy)
             {
                 return;
@@ -223,6 +231,11 @@ public sealed partial class LiveProcess
         var cause = timedOut
             ? $"the readiness probe ({_spec.Readiness!.Description}) last saw: {last.Description}. It was killed"
             : DeathRecord.DescribeExit(exitCode, record.Signal);
+        if (DecisionTrace.IsOn)
+        {
+            DecisionTrace.Write("start", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}) failed to start: {what}; last probe result: {last}");
+        }
+
         var transient = timedOut ? null : TransientCause(record, record.At - spawned.StartedAt);
         if (transient is not null && retried.Count < _spec.StartRetries)
         {

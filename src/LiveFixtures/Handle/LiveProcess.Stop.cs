@@ -102,6 +102,11 @@ public sealed partial class LiveProcess
         }
 
         spawned.Dispose();
+        if (DecisionTrace.IsOn)
+        {
+            DecisionTrace.Write("stop", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}): {outcome} after a grace of {grace.TotalMilliseconds:0} ms, exit code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, {killed} process(es) killed in its {spawned.Box.Tier} box");
+        }
+
         return spawned.Termination = new StopReport
         {
             ProcessName = Name,

@@ -174,6 +174,11 @@ public sealed partial class LiveProcess : IAsyncDisposable
             _state = state;
         }
 
+        if (previous != state && DecisionTrace.IsOn)
+        {
+            DecisionTrace.Write("state", $"{Name} generation {generation}: {previous} -> {state}{(detail is null ? "" : ": " + detail)}");
+        }
+
         if (previous != state && StateChanged is { } handlers)
         {
             var change = new LiveProcessStateChangedEventArgs(previous, state, generation, detail);

@@ -33,6 +33,14 @@ internal sealed class FixtureHealth
     /// <summary>When the snapshot was written.</summary>
     public DateTimeOffset Written { get; set; }
 
+    /// <summary>Copies the snapshot, its deaths included.</summary>
+    public FixtureHealth Copy()
+    {
+        var copy = (FixtureHealth)MemberwiseClone();
+        copy.Deaths = [.. Deaths.Select(d => d.Copy())];
+        return copy;
+    }
+
     /// <summary>Gets the one-line summary of the run for this fixture: "LiveGui: 2 generations, 1 death — T, exit code 134 (SIGABRT)".</summary>
     public string Summary()
     {
@@ -57,4 +65,7 @@ internal sealed class HealthDeath
 
     /// <summary>When it was noticed.</summary>
     public DateTimeOffset At { get; set; }
+
+    /// <summary>Copies the entry.</summary>
+    public HealthDeath Copy() => (HealthDeath)MemberwiseClone();
 }

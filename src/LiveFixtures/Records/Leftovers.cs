@@ -50,6 +50,11 @@ internal sealed class Leftovers(RunStore store, IProcessTable table, TimeProvide
         {
             var killed = leftover.Generation.Process.IsAlive() && Signal(leftover, PosixSignalNumber.SIGKILL);
             lines.Add($"{leftover}: {(killed ? "killed (it ignored SIGTERM)" : "stopped")}.");
+            if (DecisionTrace.IsOn)
+            {
+                DecisionTrace.Write("reap", lines[^1]);
+            }
+
             MarkReaped(leftover, killed);
         }
 

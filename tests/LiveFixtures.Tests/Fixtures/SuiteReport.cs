@@ -6,6 +6,9 @@ namespace LiveFixtures.Tests.Fixtures;
 /// <summary>Holds one run of the example suite: its exit code, its console output and the tests of its xUnit XML report.</summary>
 internal sealed record SuiteReport(int ExitCode, string Console, IReadOnlyList<SuiteTestResult> Tests)
 {
+    /// <summary>Gets the trace of LiveFixtures' decisions that the run wrote (LIVEFIXTURES_TRACE).</summary>
+    public string Trace { get; init; } = "";
+
     /// <summary>Reads the xUnit v2+ XML report that the in-process runner wrote with <c>-xml</c>.</summary>
     public static SuiteReport Load(string path, int exitCode, string console)
     {

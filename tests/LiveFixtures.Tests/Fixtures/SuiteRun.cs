@@ -19,9 +19,10 @@ internal static class SuiteRun
         try
         {
             var xml = Path.Combine(directory.FullName, "report.xml");
-            var (exitCode, console) = await RunProcessAsync(mode, directory.FullName, ["-xml", xml, "-noColor", "-noLogo", "-noAutoReporters", .. runnerOptions], cancellationToken);
+            var trace = Path.Combine(directory.FullName, "trace.log");
+            var (exitCode, console) = await RunProcessAsync(mode, directory.FullName, trace, ["-xml", xml, "-noColor", "-noLogo", "-noAutoReporters", .. runnerOptions], cancellationToken);
             return File.Exists(xml)
-                ? SuiteReport.Load(xml, exitCode, console)
+                ? SuiteReport.Load(xml, exitCode, console) with { Trace = File.Exists(trace) ? await File.ReadAllTextAsync(trace, CancellationToken.None) : "" }
                 : throw new InvalidOperationException($"The example suite ({mode} mode) exited with {exitCode} and wrote no report.{Environment.NewLine}{console}");
         }
         finally
@@ -30,7 +31,7 @@ internal static class SuiteRun
         }
     }
 
-    private static async Task<(int ExitCode, string Console)> RunProcessAsync(string mode, string directory, string[] options, CancellationToken cancellationToken)
+    private static async Task<(int ExitCode, string Console)> RunProcessAsync(string mode, string directory, string trace, string[] options, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -46,6 +47,7 @@ internal static class SuiteRun
 
         start.Environment["SUITE_MODE"] = mode;
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["LIVEFIXTURES_TRACE"] = trace;
         var console = new StringBuilder();
         using var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(console, e.Data);

@@ -16,6 +16,9 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     private static readonly TimeSpan NoTimeoutWaited = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan FailsFast = TimeSpan.FromSeconds(2);
 
+    // One trace line: UTC time, pid, [area], text (never empty, never a second line).
+    private const string TraceLine = @"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z pid \d+ \[[a-z]+\] \S[^\n]*$";
+
 
     [Fact(Timeout = TestTimeout)]
     public async Task ParallelMode_SharedAppDiesUnderTestsInFlight_EveryTestInFlightIsToldAndNamed()
@@ -62,13 +65,15 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     public async Task NormalMode_CrashingTest_IsWarnedWithTheExitCodeAndGetsTheOutputAttached()
     {
         var crash = (await runs.Normal.WaitAsync(TestContext.Current.CancellationToken)).Test("Class12");
+        const string Headline = "SuiteApp-NOTICE-gen1-died-during-this-test-exit-code-134-SIGABRT";
 
         var warning = Assert.Single(crash.Warnings);
         Assert.Contains("SuiteApp (generation 1, pid ", warning, StringComparison.Ordinal);
         Assert.Contains("died during this test", warning, StringComparison.Ordinal);
         Assert.Contains("exit code 134 (SIGABRT)", warning, StringComparison.Ordinal);
         Assert.Contains("IM_ASSERT failed: g.WithinFrameScope", warning, StringComparison.Ordinal);
-        Assert.Equal(["SuiteApp-gen1-this-test.log", "SuiteApp-gen1.log"], crash.Attachments.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal([Headline, "SuiteApp-gen1-this-test.log", "SuiteApp-gen1.log"], crash.Attachments.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(warning, crash.Attachments[Headline]);
         Assert.Contains("IM_ASSERT failed", crash.Attachments["SuiteApp-gen1-this-test.log"], StringComparison.Ordinal);
         Assert.DoesNotContain("clicked Class11", crash.Attachments["SuiteApp-gen1-this-test.log"], StringComparison.Ordinal);
         Assert.Contains("clicked Class11", crash.Attachments["SuiteApp-gen1.log"], StringComparison.Ordinal);
@@ -83,7 +88,10 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
         Assert.Contains("died during test 'LiveFixtures.Suite.AssemblyScope.Class12.Crash_KillsTheSharedApp'", warning, StringComparison.Ordinal);
         Assert.Contains("exit code 134 (SIGABRT)", warning, StringComparison.Ordinal);
         Assert.Contains("This test starts on generation 2", warning, StringComparison.Ordinal);
-        Assert.Equal(["SuiteApp-gen1.log"], after.Attachments.Keys);
+        // dotnet test (Microsoft Testing Platform) lists attachments by default: the name tells what happened.
+        const string Headline = "SuiteApp-NOTICE-respawned-gen2-after-gen1-died-exit-code-134-SIGABRT";
+        Assert.Equal([Headline, "SuiteApp-gen1.log"], after.Attachments.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(warning, after.Attachments[Headline]);
         TestContext.Current.TestOutputHelper?.WriteLine($"Class13 (respawns the app) took {after.Time.TotalMilliseconds:0} ms.");
     }
 
@@ -98,11 +106,53 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
         Assert.Contains("SuiteApp (generation 2, pid ", during, StringComparison.Ordinal);
         Assert.Contains("degraded during this test", during, StringComparison.Ordinal);
         Assert.Contains("answered 503", during, StringComparison.Ordinal);
-        Assert.Equal(["SuiteApp-gen2-this-test.log", "SuiteApp-gen2.log"], degrade.Attachments.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains(degrade.Attachments, a => a.Key.StartsWith("SuiteApp-NOTICE-gen2-degraded-during-this-test-alive-but-degraded", StringComparison.Ordinal) && a.Value == during);
+        Assert.Equal(3, degrade.Attachments.Count);
         var next = Assert.Single(after.Warnings);
         Assert.Contains("degraded during test 'LiveFixtures.Suite.AssemblyScope.Class25.Degrade_BreaksTheSharedAppsClicks'", next, StringComparison.Ordinal);
         Assert.Contains("This test starts on generation 3", next, StringComparison.Ordinal);
-        Assert.Equal(["SuiteApp-gen2.log"], after.Attachments.Keys);
+        Assert.Contains(after.Attachments, a => a.Key.StartsWith("SuiteApp-NOTICE-respawned-gen3-after-gen2-degraded-alive-but-degraded", StringComparison.Ordinal) && a.Value == next);
+        Assert.Equal(2, after.Attachments.Count);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_RunnerRunDirectly_ShowsTheNoticesInItsDefaultOutput()
+    {
+        // The suite's executable run directly (xUnit's in-process runner, its default reporter): warnings of passing tests
+        // are printed under the test's name.
+        var console = (await runs.Normal.WaitAsync(TestContext.Current.CancellationToken)).Console;
+
+        Assert.Matches(@"Class12\.Crash_KillsTheSharedApp \[PASS\][\s\S]*?Warnings:\s*\S+ SuiteApp \(generation 1, pid \d+\) died during this test", console);
+        Assert.Matches(@"Class13\.\w+ \[PASS\][\s\S]*?Warnings:\s*\S+ SuiteApp \(generation 1, pid \d+\) died during test 'LiveFixtures\.Suite\.AssemblyScope\.Class12\.Crash_KillsTheSharedApp'", console);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_Trace_RecordsTheTierProbesRespawnReasonsStopsAndNotices()
+    {
+        var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
+        var lines = report.Trace.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.All(lines, l => Assert.Matches(TraceLine, l));
+        Assert.Single(lines, l => l.Contains("[containment] tier ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[health] SuiteApp generation 1 (pid ", StringComparison.Ordinal) && l.Contains("readiness: healthy", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[respawn] SuiteApp: replacing generation 1 ", StringComparison.Ordinal) && l.Contains("died during test 'LiveFixtures.Suite.AssemblyScope.Class12.Crash_KillsTheSharedApp'", StringComparison.Ordinal) && l.Contains("exit code 134 (SIGABRT)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[health] SuiteApp generation 2 (pid ", StringComparison.Ordinal) && l.Contains("liveness attempt", StringComparison.Ordinal) && l.Contains("unhealthy", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[respawn] SuiteApp: replacing generation 2 ", StringComparison.Ordinal) && l.Contains("degraded", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[stop] SuiteApp generation 3 (pid ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[notice] told 'LiveFixtures.Suite.AssemblyScope.Class13.", StringComparison.Ordinal) && l.Contains("This test starts on generation 2", StringComparison.Ordinal));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task ParallelMode_Trace_EveryLineWholeAndEveryNoticeTraced()
+    {
+        // Four test threads and the exit watchers write at once: every line must still be whole, and none lost.
+        var report = await runs.Parallel.WaitAsync(TestContext.Current.CancellationToken);
+        var lines = report.Trace.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.All(lines, l => Assert.Matches(TraceLine, l));
+        var notices = report.Tests.Sum(t => t.Warnings.Count(w => Regex.IsMatch(w, @"^\w+ \(generation \d+, pid \d+\)")));
+        Assert.True(notices > 0, report.ToString());
+        Assert.Equal(notices, lines.Count(l => l.Contains("[notice] told '", StringComparison.Ordinal)));
     }
 
     [Fact(Timeout = TestTimeout)]
