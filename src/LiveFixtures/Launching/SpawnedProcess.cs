@@ -7,6 +7,8 @@ namespace LiveFixtures.Launching;
 internal sealed class SpawnedProcess : IDisposable
 {
     private readonly IReadOnlyList<IDisposable> _leases;
+    private readonly DrainProgress _stdoutProgress = new();
+    private readonly DrainProgress _stderrProgress = new();
     private ulong _kernelStartTime;
 
     public SpawnedProcess(NativeChild child, GenerationBox box, int generation, string cookie, IReadOnlyList<IDisposable> leases, OutputLog output, string? workspace, DateTimeOffset startedAt)
@@ -21,8 +23,8 @@ internal sealed class SpawnedProcess : IDisposable
         WorkspacePath = workspace;
         StartedAt = startedAt;
         Drains = Task.WhenAll(
-            Task.Run(() => PipeDrain.RunAsync(child.StandardOutput, OutputSource.StdOut, output)),
-            Task.Run(() => PipeDrain.RunAsync(child.StandardError, OutputSource.StdErr, output)));
+            Task.Run(() => PipeDrain.RunAsync(child.StandardOutput, OutputSource.StdOut, output, _stdoutProgress)),
+            Task.Run(() => PipeDrain.RunAsync(child.StandardError, OutputSource.StdErr, output, _stderrProgress)));
     }
 
     /// <summary>The name of the environment variable every generation and its descendants carry.</summary>
@@ -72,14 +74,32 @@ internal sealed class SpawnedProcess : IDisposable
     public bool HasExited => Child.Exited.IsCompleted;
 
     /// <summary>
-    /// Waits until what the process wrote has been read: the drains ended, or nothing is left unread in the pipes
-    /// (a descendant may keep them open for good, which must not delay a death record or a respawn).
+    /// Waits until what the process wrote has been read and logged: the drains ended, or nothing is left unread in the
+    /// pipes and both drains have been waiting for bytes, with no read finished, for a quiet moment (a descendant may
+    /// keep the pipes open for good, which must not delay a death record or a respawn for longer than
+    /// <paramref name="limit"/>).
     /// </summary>
     public async Task OutputSettledAsync(TimeSpan limit)
     {
+        // A read that returned an instant ago may not have told its progress yet: the quiet moment covers that.
+        var quiet = TimeSpan.FromMilliseconds(3);
         var started = TimeProvider.System.GetTimestamp();
-        while (!Drains.IsCompleted && Child.OutputPending && TimeProvider.System.GetElapsedTime(started) < limit)
+        long? readsWhenQuiet = null;
+        long quietSince = 0;
+        while (!Drains.IsCompleted && TimeProvider.System.GetElapsedTime(started) < limit)
         {
+            var reads = _stdoutProgress.Reads + _stderrProgress.Reads;
+            var idle = !Child.OutputPending && _stdoutProgress.Waiting && _stderrProgress.Waiting;
+            if (!idle || readsWhenQuiet != reads)
+            {
+                readsWhenQuiet = idle ? reads : null;
+                quietSince = TimeProvider.System.GetTimestamp();
+            }
+            else if (TimeProvider.System.GetElapsedTime(quietSince) >= quiet)
+            {
+                return;
+            }
+
             // Real time: the drain threads catching up with bytes already in the pipe.
             await Task.WhenAny(Drains, Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System)).ConfigureAwait(false);
         }

@@ -11,7 +11,11 @@ internal static class PipeDrain
     /// Drains <paramref name="stream"/> into <paramref name="log"/> until the stream ends or breaks; nothing the log
     /// does (a full disk under its file, a failing listener) stops it, so the child never blocks on a full pipe.
     /// </summary>
-    public static async Task RunAsync(Stream stream, OutputSource kind, OutputLog log)
+    /// <param name="stream">The child's stdout or stderr.</param>
+    /// <param name="kind">Which of the two it is.</param>
+    /// <param name="log">Where the lines go.</param>
+    /// <param name="progress">Told when the drain waits for bytes and when a read returned; optional.</param>
+    public static async Task RunAsync(Stream stream, OutputSource kind, OutputLog log, DrainProgress? progress = null)
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
         var lines = new List<string>();
@@ -19,7 +23,9 @@ internal static class PipeDrain
         {
             while (true)
             {
+                progress?.WaitingForBytes();
                 var result = await reader.ReadAsync().ConfigureAwait(false);
+                progress?.Read();
                 var buffer = result.Buffer;
                 while (TryReadLine(ref buffer, out var line))
                 {
@@ -62,6 +68,7 @@ internal static class PipeDrain
         finally
         {
             await reader.CompleteAsync().ConfigureAwait(false);
+            progress?.WaitingForBytes();
         }
     }
 
