@@ -244,6 +244,11 @@ public sealed partial class LiveProcess
                         _ledger.RecordDeath(exit);
                     }
                 }
+
+                if (ReferenceEquals(old.EndRecord, exit))
+                {
+                    RecordDeath(old, exit);
+                }
             }
 
             previous = old.EndRecord;
@@ -274,6 +279,8 @@ public sealed partial class LiveProcess
                 SetState(LiveProcessState.Faulted, previous.Generation, error.Message);
                 throw error;
             }
+
+            RecordRespawn();
         }
 
         return await StartGenerationAsync(previous, cancellationToken).ConfigureAwait(false);
@@ -319,6 +326,7 @@ public sealed partial class LiveProcess
             _ledger.RecordDeath(record);
         }
 
+        RecordDeath(spawned, record);
         SetState(LiveProcessState.Degraded, spawned.Generation, record.ToString());
     }
 
@@ -371,6 +379,7 @@ public sealed partial class LiveProcess
 
         if (died)
         {
+            RecordDeath(spawned, record);
             SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
         }
 

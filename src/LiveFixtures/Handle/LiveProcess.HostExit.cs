@@ -17,7 +17,7 @@ public sealed partial class LiveProcess
         Open[process] = 0;
         if (Interlocked.Exchange(ref _hooked, 1) == 0)
         {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllOnHostExit();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllOnHostExit("completed");
             if (OperatingSystem.IsLinux())
             {
                 // .NET 10 raises no ProcessExit on SIGTERM. SIGTERM and SIGQUIT handlers run on a thread of their
@@ -43,7 +43,7 @@ public sealed partial class LiveProcess
         }
 
         Task.WaitAll([.. live.Select(s => s.Exited)], TimeSpan.FromSeconds(1));
-        KillAllOnHostExit();
+        KillAllOnHostExit($"signal {context.Signal}");
     }
 
     private static void ForgetOpen(LiveProcess process) => Open.TryRemove(process, out _);
@@ -53,7 +53,8 @@ public sealed partial class LiveProcess
     /// was never disposed, a console host that returned early). A host killed with SIGKILL runs no handler;
     /// that case is left to the next run.
     /// </summary>
-    private static void KillAllOnHostExit()
+    /// <param name="how">How the run ends, for its record: "completed", "signal SIGTERM".</param>
+    private static void KillAllOnHostExit(string how)
     {
         foreach (var process in Open.Keys)
         {
@@ -76,6 +77,8 @@ public sealed partial class LiveProcess
 
             RunContainment.Current.Cleanup();
         }
+
+        EndRun(how);
     }
 
     private void KillNow()

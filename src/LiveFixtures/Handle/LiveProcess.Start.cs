@@ -55,6 +55,7 @@ public sealed partial class LiveProcess
 
     private async Task<LiveGeneration> StartOnceAsync(DeathRecord? previous, CancellationToken cancellationToken)
     {
+        await SweepBeforeStartAsync(cancellationToken).ConfigureAwait(false);
         var number = Interlocked.Increment(ref _generation);
         SetState(LiveProcessState.Starting, number);
         SpawnedProcess spawned;
@@ -80,6 +81,8 @@ public sealed partial class LiveProcess
             _current = spawned;
             _currentInfo = null;
         }
+
+        RecordStarted(spawned);
 
         _ = WatchExitAsync(spawned);
         var last = ProbeResult.Unhealthy("the readiness probe has not run yet");
@@ -146,6 +149,7 @@ public sealed partial class LiveProcess
             _currentInfo = info;
         }
 
+        RecordReady(spawned, info);
         SetState(LiveProcessState.Ready, number, previous is null ? null : $"replaces generation {previous.Generation}: {previous.DescribeCause()}");
         return info;
     }
@@ -202,6 +206,7 @@ public sealed partial class LiveProcess
             _ledger.RecordDeath(record);
         }
 
+        RecordDeath(spawned, record);
         SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
         var cause = timedOut
             ? $"the readiness probe ({_spec.Readiness!.Description}) last saw: {last.Description}. It was killed"

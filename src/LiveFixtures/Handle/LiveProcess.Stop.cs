@@ -102,7 +102,7 @@ public sealed partial class LiveProcess
         }
 
         spawned.Dispose();
-        return spawned.Termination = new StopReport
+        spawned.Termination = new StopReport
         {
             ProcessName = Name,
             Generation = spawned.Generation,
@@ -115,6 +115,8 @@ public sealed partial class LiveProcess
             Containment = spawned.Box.Tier,
             OutputDuringStop = spawned.Output.Since(mark),
         };
+        RecordTerminated(spawned, spawned.Termination);
+        return spawned.Termination;
     }
 
     /// <summary>

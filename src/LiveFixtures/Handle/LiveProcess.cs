@@ -129,6 +129,10 @@ public sealed partial class LiveProcess : IAsyncDisposable
         }
 
         ForgetOpen(this);
+        if (_recorder is { } recorder)
+        {
+            await recorder.FlushAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -173,6 +177,11 @@ public sealed partial class LiveProcess : IAsyncDisposable
         {
             previous = _state;
             _state = state;
+        }
+
+        if (previous != state)
+        {
+            RecordState(state);
         }
 
         if (previous != state && StateChanged is { } handlers)

@@ -52,6 +52,15 @@ internal sealed class RunStore
         WriteAtomically(RunPath(record.RunId), JsonSerializer.SerializeToUtf8Bytes(record, RecordsJson.Default.RunRecord));
     }
 
+    /// <summary>Writes a run record already serialized (with <see cref="RecordsJson"/>) atomically, replacing the run's previous one.</summary>
+    public void WriteSerialized(string runId, byte[] record)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        Private(Root);
+        Private(RunsDirectory);
+        WriteAtomically(RunPath(runId), record);
+    }
+
     /// <summary>Writes a fixture's health snapshot atomically.</summary>
     public void WriteHealth(string runId, FixtureHealth health)
     {
