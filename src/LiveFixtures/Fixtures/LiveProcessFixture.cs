@@ -135,6 +135,12 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
             notice = notice is null ? told : notice + Environment.NewLine + told;
         }
 
+        // A store that cannot be written costs one warning, never a failed test.
+        if (TestContext.Current.Test is not null && process.Recorder.TakeWarning() is { } unwritten)
+        {
+            TestContext.Current.AddWarning(unwritten);
+        }
+
         return (generation, notice);
     }
 

@@ -195,12 +195,10 @@ internal sealed class Leftovers(RunStore store, IProcessTable table, TimeProvide
             _ = leftover.Generation.ProcessGroup == pid ? table.SignalGroup(pid, PosixSignalNumber.SIGTERM) : table.Signal(pid, PosixSignalNumber.SIGTERM);
         }
 
-        if (leftover.Generation.Cgroup is null)
+        // Every member found, each checked again right before the signal: the same pid with the same start time.
+        foreach (var member in leftover.Members.Where(m => m.IsAlive()))
         {
-            foreach (var member in leftover.Members.Where(m => m.IsAlive()))
-            {
-                table.Signal(member.Pid, PosixSignalNumber.SIGTERM);
-            }
+            table.Signal(member.Pid, PosixSignalNumber.SIGTERM);
         }
     }
 

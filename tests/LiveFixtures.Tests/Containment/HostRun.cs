@@ -13,11 +13,21 @@ internal sealed class HostRun : IDisposable
     private readonly List<string> _lines = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private HostRun(string mode, string tier)
+    private HostRun(string mode, string tier, string? store, string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(TestAppPaths.BuiltDll("LiveFixtures.HostExit"));
         info.ArgumentList.Add(mode);
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (store is not null)
+        {
+            info.Environment["LIVEFIXTURES_STATE_DIR"] = store;
+        }
+
         if (tier == "fallback")
         {
             info.Environment["LIVEFIXTURES_CGROUP_ROOT"] = NoCgroup;
@@ -48,7 +58,10 @@ internal sealed class HostRun : IDisposable
     public Process Process { get; }
 
     /// <summary>Starts the host in <paramref name="mode"/>; <paramref name="tier"/> is "cgroup" (the machine's choice) or "fallback".</summary>
-    public static HostRun Start(string mode, string tier) => new(mode, tier);
+    public static HostRun Start(string mode, string tier) => new(mode, tier, null, []);
+
+    /// <summary>Starts the host in <paramref name="mode"/> with its run records in <paramref name="store"/>, and more arguments.</summary>
+    public static HostRun Start(string mode, string tier, string store, params string[] arguments) => new(mode, tier, store, arguments);
 
     /// <summary>Waits for the first line starting with <paramref name="prefix"/> and returns the rest of it.</summary>
     public async Task<string> LineAsync(string prefix, CancellationToken cancellationToken)
