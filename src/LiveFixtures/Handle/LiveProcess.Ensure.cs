@@ -364,12 +364,13 @@ public sealed partial class LiveProcess
         // What the root wrote before it exited is in the pipes already: read it, but never wait for the pipes to
         // close (a descendant may hold them open for good).
         await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
-        var cause = State == LiveProcessState.Stopping ? DeathCause.Stopped : DeathCause.Exited;
+        // A generation killed because the host is going down was stopped, not a death to record or tell.
+        var cause = State == LiveProcessState.Stopping || Volatile.Read(ref _hostEnding) ? DeathCause.Stopped : DeathCause.Exited;
         var record = NewRecord(spawned, cause, exitCode, null, test, blame) with { At = at };
         var died = false;
         lock (_stateLock)
         {
-            if (ReferenceEquals(_current, spawned) && _state == LiveProcessState.Ready && spawned.EndRecord is null)
+            if (ReferenceEquals(_current, spawned) && _state == LiveProcessState.Ready && spawned.EndRecord is null && cause == DeathCause.Exited)
             {
                 spawned.EndRecord = record;
                 _ledger.RecordDeath(record);

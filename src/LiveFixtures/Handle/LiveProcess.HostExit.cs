@@ -9,6 +9,7 @@ public sealed partial class LiveProcess
 {
     private static readonly ConcurrentDictionary<LiveProcess, byte> Open = new();
     private static int _hooked;
+    private static bool _hostEnding;
     private static List<PosixSignalRegistration>? _signals;
 
     /// <summary>Remembers a handle so that its processes are killed if the test host exits without stopping it.</summary>
@@ -36,6 +37,7 @@ public sealed partial class LiveProcess
     private static void OnHostSignal(PosixSignalContext context)
     {
         RunContainment.EndingBecause = $"it was sent {context.Signal}";
+        Volatile.Write(ref _hostEnding, true);
         var live = Open.Keys.Select(p => p._current).Where(s => s is { Termination: null }).Cast<SpawnedProcess>().ToList();
         foreach (var spawned in live)
         {
@@ -56,6 +58,7 @@ public sealed partial class LiveProcess
     /// <param name="how">How the run ends, for its record: "completed", "signal SIGTERM".</param>
     private static void KillAllOnHostExit(string how)
     {
+        Volatile.Write(ref _hostEnding, true);
         foreach (var process in Open.Keys)
         {
             try

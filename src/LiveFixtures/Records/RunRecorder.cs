@@ -30,6 +30,7 @@ internal sealed class RunRecorder
     private readonly SemaphoreSlim _wake = new(0, 1);
     private long _version;
     private long _written;
+    private long _writes;
     private int _loopStarted;
     private int _warned;
     private string? _warning;
@@ -60,6 +61,9 @@ internal sealed class RunRecorder
 
     /// <summary>Gets this run's id.</summary>
     public string RunId => _run.RunId;
+
+    /// <summary>Gets how many times the run record was written (changes coalesce: fewer writes than changes).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
 
     /// <summary>Gets whether the run has been marked ended.</summary>
     public bool HasEnded
@@ -180,6 +184,7 @@ internal sealed class RunRecorder
             try
             {
                 _store.WriteSerialized(_run.RunId, run);
+                Interlocked.Increment(ref _writes);
                 foreach (var snapshot in health)
                 {
                     snapshot.RunId = _run.RunId;
