@@ -160,6 +160,19 @@ internal sealed class LeftoverSweep
         finally
         {
             SearchTook = Stopwatch.GetElapsedTime(started);
+
+            // Records (and kept workspaces) of runs that ended more than 7 days ago go, off the start path.
+            _ = Task.Run(() =>
+            {
+                try
+                {
+                    _store.Prune(RunStore.DefaultRetention, TimeProvider.System.GetUtcNow());
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Tried again by the next run.
+                }
+            });
         }
     }
 

@@ -154,6 +154,30 @@ public sealed class LeftoverSweepTests : IDisposable
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task FirstStart_EnvironmentVariableSaysWarn_WinsOverTheBuildersFail()
+    {
+        // Only "warn" is set process-wide, for a moment: other tests' first starts can at worst warn instead of reap.
+        var leftover = Start("sleep", "60");
+        RecordDeadRun("dead-run", leftover.Id);
+        var app = new LiveProcessBuilder("/bin/sleep").WithName("Leftover").WithArguments("60").WithLeftovers(LeftoverPolicy.Fail).WithRunStore(_temp.Store.Root).Build();
+        Environment.SetEnvironmentVariable(LeftoverSweep.Variable, "warn");
+        try
+        {
+            await using (app)
+            {
+                await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+
+                Assert.Contains("(leftover policy warn, LIVEFIXTURES_LEFTOVERS=warn)", app.TakeLeftoverNotice(), StringComparison.Ordinal);
+                Assert.False(leftover.HasExited);
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(LeftoverSweep.Variable, null);
+        }
+    }
+
     [Theory(Timeout = 120_000)]
     [InlineData("cgroup")]
     [InlineData("fallback")]

@@ -72,6 +72,29 @@ public sealed class RunRecorderTests : IDisposable
         }
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task WithSecret_TokenInAnArgument_IsStoredRedacted()
+    {
+        var token = "s3cr3t-" + Guid.NewGuid().ToString("N");
+
+        // <snippet:run-tracking-options>
+        var builder = new LiveProcessBuilder("/bin/sh")
+            .WithArguments("-c", "exec sleep 60", "app", $"--token={token}")
+            .WithSecret(token)                   // the run record stores "--token=***"
+            .WithLeftovers(LeftoverPolicy.Warn); // LIVEFIXTURES_LEFTOVERS, when set, wins
+        // </snippet:run-tracking-options>
+        var app = builder.WithName("Secretive").WithRunStore(_temp.Store.Root).Build();
+        await using (app)
+        {
+            await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+            await app.Recorder.FlushAsync();
+
+            var generation = Assert.Single(_temp.Store.Read(app.Recorder.RunId)!.Generations);
+            Assert.Equal(["/bin/sh", "-c", "exec sleep 60", "app", "--token=***"], generation.CommandLine);
+            Assert.DoesNotContain(token, File.ReadAllText(Path.Combine(_temp.Store.RunsDirectory, app.Recorder.RunId + ".json")), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Update_BurstOfChanges_IsCoalescedAndTheLatestStateWins()
     {
