@@ -235,6 +235,7 @@ public sealed partial class LiveProcess
             if (old.EndRecord is null && old.HasExited)
             {
                 var exit = await ExitRecordAsync(old, cancellationToken).ConfigureAwait(false);
+                var recordedHere = false;
                 lock (_stateLock)
                 {
                     // It died in the instant between its readiness and the Ready state: still a death that counts.
@@ -242,12 +243,13 @@ public sealed partial class LiveProcess
                     {
                         old.EndRecord = exit;
                         _ledger.RecordDeath(exit);
+                        recordedHere = true;
                     }
                 }
 
-                if (ReferenceEquals(old.EndRecord, exit))
+                if (recordedHere)
                 {
-                    RecordDeath(old, exit);
+                    RecordDeath(old, exit); // otherwise the exit watcher recorded it
                 }
             }
 

@@ -33,9 +33,22 @@ public sealed partial class LiveProcess
 
         var sweep = LeftoverSweep.For(Recorder, _table);
         var notes = new List<string>();
-        if (first && await sweep.BeforeFirstStartAsync(Name, _spec.Leftovers, cancellationToken).ConfigureAwait(false) is { } notice)
+        try
         {
-            notes.Add(notice);
+            if (first && await sweep.BeforeFirstStartAsync(Name, _spec.Leftovers, cancellationToken).ConfigureAwait(false) is { } notice)
+            {
+                notes.Add(notice);
+            }
+        }
+        catch (LiveProcessStartException)
+        {
+            Volatile.Write(ref _swept, 0); // the fail policy: every start checks again until they are gone
+            throw;
+        }
+
+        if (first)
+        {
+            notes.AddRange(sweep.TakeWarnings());
         }
 
         foreach (var port in fixedPorts.Select(p => p.FixedPort!.Value).Where(p => !PortLease.IsFree(p)))

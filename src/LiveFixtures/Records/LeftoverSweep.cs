@@ -37,7 +37,19 @@ internal sealed class LeftoverSweep
     public TimeSpan? SearchTook { get; private set; }
 
     /// <summary>Gets the warnings the search produced (corrupt records moved aside).</summary>
-    public List<string> Warnings { get; } = [];
+    private List<string> Warnings { get; } = [];
+
+    /// <summary>Takes the warnings of the search (corrupt records moved aside), once: the first fixture to start tells its first test.</summary>
+    public List<string> TakeWarnings()
+    {
+        _ = _found.Value;
+        lock (Warnings)
+        {
+            List<string> taken = [.. Warnings];
+            Warnings.Clear();
+            return taken;
+        }
+    }
 
     /// <summary>Gets the sweep of this host for the store of <paramref name="recorder"/>.</summary>
     public static LeftoverSweep For(RunRecorder recorder, IProcessTable table) =>
