@@ -30,7 +30,7 @@ internal sealed class Leftovers(RunStore store, IProcessTable table, TimeProvide
         var found = new List<Leftover>();
         List<(RunRecord Run, GenerationRecord Generation, bool Root)>? byCookie = null;
         var gone = new List<(RunRecord Run, GenerationRecord Generation)>();
-        foreach (var run in store.ReadAll(warnings))
+        foreach (var run in store.ReadAll(warnings, skipEnded: true))
         {
             if (run.Ended is not null && run.Generations.TrueForAll(g => g.Ended is not null))
             {
