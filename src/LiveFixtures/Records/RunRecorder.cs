@@ -10,14 +10,18 @@ namespace LiveFixtures.Records;
 /// later run, the watchdog and the <c>livefixtures</c> tool can see what this run left even if it is killed.
 /// </summary>
 /// <remarks>
-/// Changes are applied in memory at once and written by one background task: the latest state wins, each write is
-/// atomic and flushed to disk, and a burst of changes (a respawn) costs one write, never a wait on the caller's path.
+/// Changes are applied in memory at once and written by one background task, <see cref="CoalesceWindow"/> after the
+/// first of them: the latest state wins, each write is atomic and flushed to disk, and a burst of changes (a respawn)
+/// costs one write, never a wait on the caller's path.
 /// <see cref="Flush"/> writes what is pending (at the end of the run, on dispose). Safe under parallel use. A store
 /// that cannot be written costs one warning, never a failed test.
 /// </remarks>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One per store for the life of the host process; its writer loop runs until the host exits.")]
 internal sealed class RunRecorder
 {
+    /// <summary>How long the writer waits after a change before it writes, so that a burst (a respawn makes about six changes) costs one write: 20 ms.</summary>
+    public static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(20);
+
     private static readonly ConcurrentDictionary<string, RunRecorder> ByStore = new(StringComparer.Ordinal);
 
     private readonly Lock _gate = new();
@@ -234,6 +238,7 @@ internal sealed class RunRecorder
             await _wake.WaitAsync().ConfigureAwait(false);
             try
             {
+                await Task.Delay(CoalesceWindow, _time).ConfigureAwait(false);
                 Flush();
             }
             catch (Exception e) when (e is not OutOfMemoryException)
