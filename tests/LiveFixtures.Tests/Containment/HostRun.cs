@@ -25,7 +25,10 @@ internal sealed class HostRun : IDisposable
 
         if (store is not null)
         {
+            // The next run's sweep is what these hosts are for: a watchdog (issue 12's other part, where merged) would
+            // stop a SIGKILLed host's processes before the sweep could see them.
             info.Environment["LIVEFIXTURES_STATE_DIR"] = store;
+            info.Environment["LIVEFIXTURES_WATCHDOG"] = "off";
         }
 
         if (tier == "fallback")
