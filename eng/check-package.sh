@@ -69,6 +69,12 @@ for project in "${projects[@]}"; do
     # -t:MinVer: the version is computed from git tags by a target, so the property is read after it runs.
     props=$(dotnet msbuild "$project" -t:MinVer -getProperty:PackageId -getProperty:PackageVersion -getProperty:IsPackable 2>&1) \
         || stop "read the package id and version of $name: $props"
+    if [ "$name" = LiveFixtures.Watchdog ]; then
+        # The watchdog's launcher is no package: LiveFixtures.dll embeds it (checked below).
+        [ "$(field "$props" IsPackable)" = false ] && ok "$name is not a package of its own (embedded in LiveFixtures.dll)" \
+            || bad "$name is not packable (it is embedded in LiveFixtures.dll), but IsPackable is '$(field "$props" IsPackable)'"
+        continue
+    fi
     [ "$(field "$props" IsPackable)" = true ] || { bad "$name is packable (IsPackable is '$(field "$props" IsPackable)'; src/Directory.Build.props sets it)"; continue; }
     id=$(field "$props" PackageId)
     v=$(field "$props" PackageVersion)
@@ -144,6 +150,16 @@ for id in "${packages[@]}"; do
         ok "$id: symbol package $id.$version.snupkg with lib/net10.0/$id.pdb"
     else
         bad "$id: symbol package $id.$version.snupkg with lib/net10.0/$id.pdb"
+    fi
+
+    if [ "$id" = LiveFixtures ]; then
+        # The run's watchdog starts from the package: its launcher is a resource of LiveFixtures.dll.
+        # grep -c reads to the end: with pipefail, grep -q would fail the pipe by closing it early.
+        if [ "$(unzip -p "$nupkg" lib/net10.0/LiveFixtures.dll | grep -ac 'LiveFixtures.Watchdog.dll' || true)" -gt 0 ]; then
+            ok "$id: lib/net10.0/$id.dll embeds the watchdog's launcher (LiveFixtures.Watchdog.dll)"
+        else
+            bad "$id: lib/net10.0/$id.dll embeds the watchdog's launcher (LiveFixtures.Watchdog.dll)"
+        fi
     fi
 
     if [ -z "${expected_deps[$id]+set}" ]; then

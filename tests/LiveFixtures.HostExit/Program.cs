@@ -51,9 +51,70 @@ switch (mode)
         int[] pids = [sleeper.ProcessId, shell.ProcessId, int.Parse(shell.Output.Tail(1)[0].Text["child ".Length..]), escape.ProcessId, Escapes.EscapedPid(escape)];
         Console.WriteLine($"tier {escape.Containment}");
         Console.WriteLine($"pids {string.Join(' ', pids.Select(p => $"{p}:{OsProcess.StartTicks(p)}"))}");
+        await WatchdogLine.PrintAsync();
         Console.WriteLine("ready");
         await Task.Delay(Timeout.Infinite);
         return 1;
+    }
+
+    case "live":
+    {
+        // Owns an app, then closes its pipe to the watchdog while it lives on: the watchdog must touch nothing until
+        // the host has exited. Stops its app and exits when its standard input closes.
+        var sleeper = new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build();
+        var generation = await sleeper.EnsureReadyAsync();
+        Console.WriteLine($"tier {generation.Containment}");
+        Console.WriteLine($"pids {generation.ProcessId}:{OsProcess.StartTicks(generation.ProcessId)}");
+        await WatchdogLine.PrintAsync();
+        LiveFixtures.Watchdog.RunWatchdog.CloseCommandPipe();
+        Console.WriteLine("ready");
+        await Console.In.ReadToEndAsync();
+        await sleeper.DisposeAsync();
+        Console.WriteLine("stopped");
+        return 0;
+    }
+
+    case "decoy-watchdog":
+    {
+        // Owns an app, and tells the watchdog of a generation whose pid is the decoy's (the test's own process, which
+        // traps every signal) but whose start time is not: the watchdog must stop the app and never signal the decoy.
+        // An offset of 0 (third argument) announces the decoy's true start time: then it is signalled (the check of
+        // the check).
+        var decoy = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var sleeper = new LiveProcessBuilder("/bin/sleep").WithArguments("300").Build();
+        var generation = await sleeper.EnsureReadyAsync();
+        LiveFixtures.Watchdog.RunWatchdog.Started(new LiveFixtures.Watchdog.WatchedGeneration(
+            "decoy-cookie", decoy, OsProcess.StartTicks(decoy)!.Value + (args.Length > 2 ? ulong.Parse(args[2], CultureInfo.InvariantCulture) : 1), ContainmentTier.ProcessGroup, null, decoy, "Decoy", 1));
+        Console.WriteLine($"tier {generation.Containment}");
+        Console.WriteLine($"pids {generation.ProcessId}:{OsProcess.StartTicks(generation.ProcessId)}");
+        await WatchdogLine.PrintAsync();
+        Console.WriteLine("ready");
+        await Task.Delay(Timeout.Infinite);
+        return 1;
+    }
+
+    case "hold-fixed":
+    {
+        // Starts an app on a fixed port (waiting, bounded, for another host that holds it), says so, and holds it until
+        // its standard input closes. The wait's messages go to standard output through the trace.
+        System.Diagnostics.Trace.Listeners.Add(new System.Diagnostics.TextWriterTraceListener(Console.Out));
+        System.Diagnostics.Trace.AutoFlush = true;
+        var port = int.Parse(args[1], CultureInfo.InvariantCulture);
+        await using var app = new LiveProcessBuilder("/bin/sleep").WithName("FixedPortApp").WithArguments("300").WithFixedPort(port)
+            .WithMachineLeaseWait(TimeSpan.FromSeconds(int.Parse(args[2], CultureInfo.InvariantCulture))).Build();
+        try
+        {
+            var generation = await app.EnsureReadyAsync();
+            Console.WriteLine($"holding {Environment.ProcessId} {generation.ProcessId}");
+        }
+        catch (PortInUseException e)
+        {
+            Console.WriteLine($"failed {e.Message.ReplaceLineEndings(" ")}");
+            return 3;
+        }
+
+        await Console.In.ReadToEndAsync();
+        return 0;
     }
 
     case "escape":
@@ -227,7 +288,7 @@ switch (mode)
     }
 
     default:
-        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, escape, decoy, killme, port or run");
+        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, live, decoy-watchdog, hold-fixed, escape, decoy, killme, port or run");
         return 2;
 }
 

@@ -61,6 +61,16 @@ internal sealed class HookServer(TestAppOptions options)
             Console.WriteLine("hanging");
             return Results.Text("hanging");
         });
+        app.MapPost("/flood", (int? lines) =>
+        {
+            var count = Math.Clamp(lines ?? 10_000, 1, 10_000_000);
+            for (var i = 1; i <= count; i++)
+            {
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"flood {i} of {count} lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor"));
+            }
+
+            return Results.Text(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"flooded {count}"));
+        });
         app.MapPost("/spawn-child", SpawnChild);
         app.MapPost("/work", WorkAsync);
         app.MapGet("/events", (HttpContext context) => Events.StreamAsync(context.Response, context.RequestAborted));

@@ -66,7 +66,7 @@ public sealed class LiveProcessBoundedWaitTests
     [Fact(Timeout = 90_000)]
     public async Task EnsureReadyAsync_CallersWaitingForOneFailedStart_EachGetTheirOwnException()
     {
-        await using var app = TestAppPaths.Builder("--startup-delay-ms", "1500", "--exit-during-startup", "3").Build();
+        await using var app = TestAppPaths.Builder("--startup-delay-ms", "1500", "--exit-during-startup", "3").WithStartRetries(0).Build();
         var starter = app.EnsureReadyAsync(TestContext.Current.CancellationToken);
         while (app.State != LiveProcessState.Starting && !starter.IsCompleted)
         {

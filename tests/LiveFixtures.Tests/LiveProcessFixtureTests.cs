@@ -7,19 +7,24 @@ public sealed class LiveProcessFixtureTests
 {
 
     [Fact(Timeout = 60_000)]
-    public async Task InitializeAsync_StartFails_CauseCapturedOnceAndRethrownOnEveryAccess()
+    public async Task InitializeAsync_StartFails_EachUseTriesAgainUntilTheBudgetIsUsedUp()
     {
         var fixture = new BrokenAppFixture(skip: false);
         await fixture.InitializeAsync();
         try
         {
+            Assert.Equal(1, fixture.Process.GenerationCount);
             var first = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.EnsureReadyAsync(TestContext.Current.CancellationToken));
             var second = await Assert.ThrowsAsync<LiveFixtureUnavailableException>(() => fixture.BeginTestAsync(TestContext.Current.CancellationToken));
 
             Assert.Contains("'BrokenApp' is unavailable", first.Message, StringComparison.Ordinal);
+            Assert.Contains("nor when this test asked for it", first.Message, StringComparison.Ordinal);
             Assert.Contains("exit code 3", first.Message, StringComparison.Ordinal);
-            Assert.Same(first.InnerException, second.InnerException);
-            Assert.Equal(1, fixture.Process.GenerationCount);
+            Assert.IsType<LiveProcessStartException>(first.InnerException);
+
+            // The budget (one respawn) went to the first use's attempt: the second use fails at once.
+            Assert.IsType<LiveProcessFaultedException>(second.InnerException);
+            Assert.Equal(2, fixture.Process.GenerationCount);
         }
         finally
         {
@@ -171,7 +176,7 @@ public sealed class LiveProcessFixtureTests
         protected override bool SkipWhenUnavailable => skip;
 
         protected override LiveProcessBuilder Configure(LiveProcessBuilder builder) =>
-            TestAppPaths.Builder("--exit-during-startup", "3").WithName(Name);
+            TestAppPaths.Builder("--exit-during-startup", "3").WithName(Name).WithStartRetries(0).WithRestartBudget(1, TimeSpan.FromMinutes(1));
     }
 
     private sealed class SleepFixture : LiveProcessFixture

@@ -10,7 +10,7 @@ public sealed class LiveProcessReviewFixesTests
     [Fact(Timeout = 60_000)]
     public async Task EnsureReadyAsync_CallersWaitingOnAFailingStart_ShareItsFailure()
     {
-        await using var app = TestAppPaths.Builder("--exit-during-startup", "3", "--startup-delay-ms", "300").Build();
+        await using var app = TestAppPaths.Builder("--exit-during-startup", "3", "--startup-delay-ms", "300").WithStartRetries(0).Build();
 
         var callers = Enumerable.Range(0, 8).Select(_ => app.EnsureReadyAsync(TestContext.Current.CancellationToken)).ToArray();
         var errors = await Task.WhenAll(callers.Select(c => Assert.ThrowsAsync<LiveProcessStartException>(() => c)));

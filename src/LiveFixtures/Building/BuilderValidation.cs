@@ -96,6 +96,16 @@ internal static class BuilderValidation
             problems.Add($"The port '{group.Key}' is declared {group.Count()} times: give each port its own name.");
         }
 
+        if (spec.MachineLeaseWait < TimeSpan.Zero)
+        {
+            problems.Add($"The machine lease wait {spec.MachineLeaseWait} is negative: use TimeSpan.Zero to fail at once, or a positive wait (the default is {MachineLease.DefaultWait.TotalMinutes:0} minutes).");
+        }
+
+        if (spec.SingleInstance is { } key && string.IsNullOrWhiteSpace(key))
+        {
+            problems.Add("The single-instance key is empty: give WithSingleInstance a name, or call it without one to use the process name.");
+        }
+
         foreach (var port in spec.Ports.Where(p => p.FixedPort is < 1 or > 65535))
         {
             problems.Add(string.Create(CultureInfo.InvariantCulture, $"The fixed port {port.FixedPort} ('{port.Name}') is out of range: use 1 to 65535, or WithPort(\"{port.Name}\") to get a free one."));
@@ -128,6 +138,16 @@ internal static class BuilderValidation
         if (spec.ReadinessMaxDelay < spec.ReadinessFirstDelay)
         {
             problems.Add($"The readiness backoff's maximum ({spec.ReadinessMaxDelay}) is below its first delay ({spec.ReadinessFirstDelay}): pass max >= first to WithReadinessBackoff.");
+        }
+
+        if (spec.StartRetries is < 0 or > 10)
+        {
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"The start retries are {spec.StartRetries}, but they must be 0 to 10: pass to WithStartRetries how often a transient start failure is retried at once (default 2; 0 turns retries off)."));
+        }
+
+        if (spec.StartRetryQuickExit < TimeSpan.Zero || spec.StartRetryQuickExit > TimeSpan.FromSeconds(60))
+        {
+            problems.Add($"The quick-exit window of start retries is {spec.StartRetryQuickExit}, but it must be 0 to 60 s: pass to WithStartRetries how soon after its start an exit counts as transient (default 1 s).");
         }
 
         if (spec.LivenessFailureThreshold is < 1 or > 10)

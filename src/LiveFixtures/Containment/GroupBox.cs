@@ -98,7 +98,10 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     }
 
     /// <summary>Kills one member through a pidfd opened and then checked against the start time seen: never a stranger that took its pid.</summary>
-    private static bool KillVerified(ProcStat member)
+    private static bool KillVerified(ProcStat member) => SignalVerified(member, PosixSignalNumber.SIGKILL);
+
+    /// <summary>Signals one process through a pidfd opened and then checked against the start time seen: never a stranger that took its pid.</summary>
+    internal static bool SignalVerified(ProcStat member, PosixSignalNumber signal)
     {
         var pidfd = LinuxNative.PidfdOpen(member.Pid);
         try
@@ -109,8 +112,8 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
             }
 
             return pidfd >= 0
-                ? LinuxNative.PidfdSendSignal(pidfd, (int)PosixSignalNumber.SIGKILL) == 0
-                : LinuxNative.Kill(member.Pid, (int)PosixSignalNumber.SIGKILL) == 0;
+                ? LinuxNative.PidfdSendSignal(pidfd, (int)signal) == 0
+                : LinuxNative.Kill(member.Pid, (int)signal) == 0;
         }
         finally
         {

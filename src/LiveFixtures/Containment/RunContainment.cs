@@ -85,6 +85,9 @@ internal sealed class RunContainment
             return new RunContainment(ContainmentTier.Cgroup, $"cgroup v2 per generation under {runDirectory}", runDirectory);
         }
 
+        // The watchdog first: started after the host became subreaper, it would be handed back to the host.
+        Watchdog.RunWatchdog.EnsureStarted();
+        Watchdog.RunWatchdog.WaitUntilDetached(TimeSpan.FromSeconds(5));
         var subreaper = GroupBox.BecomeSubreaper() ? "the test host as child subreaper" : "the test host could not become child subreaper, so orphans go to init";
         return new RunContainment(ContainmentTier.ProcessGroup, $"process group and session, {subreaper} (no cgroup: {problem})", null);
     }

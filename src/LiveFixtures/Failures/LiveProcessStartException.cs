@@ -13,6 +13,9 @@ public class LiveProcessStartException : LiveProcessException
     /// <summary>Gets the record of the failed generation: exit code, signal, output tail; null when it never ran.</summary>
     public DeathRecord? Death { get; }
 
+    /// <summary>Gets the failed attempt when this failure is retried at once (transient), rather than thrown to the caller.</summary>
+    internal StartAttempt? RetriedAs { get; init; }
+
     /// <summary>
     /// Makes a new instance with the same message, record and cause, for another caller that waited for the same
     /// start: one instance thrown on many threads at once would have its stack trace written by all of them.

@@ -14,6 +14,7 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
     private readonly Lock _lock = new();
     private LiveProcess? _process;
     private Exception? _unavailable;
+    private Exception? _startFailure;
     private LiveGeneration? _seen;
     private HttpClient? _http;
     private readonly List<HttpClient> _retiredClients = [];
@@ -54,7 +55,7 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
     /// <exception cref="LiveFixtureUnavailableException">The process could not be started when the fixture was created.</exception>
     public LiveGeneration Generation =>
         _unavailable is not null ? throw Unavailable() :
-        Process.Current ?? throw new InvalidOperationException($"'{Name}' has no ready generation: await EnsureReadyAsync() first (a guarded test does this for you).");
+        Process.Current ?? throw (Volatile.Read(ref _startFailure) is not null ? (Exception)Unavailable() : new InvalidOperationException($"'{Name}' has no ready generation: await EnsureReadyAsync() first (a guarded test does this for you)."));
 
     /// <summary>
     /// Gets an HTTP client for the current generation's base address; a new generation gets a new client. The client of an
@@ -93,7 +94,7 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait; default the current test's token.</param>
     /// <returns>The ready generation.</returns>
-    /// <exception cref="LiveFixtureUnavailableException">The process could not be started when the fixture was created.</exception>
+    /// <exception cref="LiveFixtureUnavailableException">The process could not be started when the fixture was created, nor again for this call (each call tries again, within the restart budget).</exception>
     /// <exception cref="LiveProcessFaultedException">The restart budget is used up: fails at once.</exception>
     public async Task<LiveGeneration> EnsureReadyAsync(CancellationToken cancellationToken = default) =>
         (await EnsureReadyWithNoticeAsync(cancellationToken).ConfigureAwait(false)).Generation;
@@ -107,7 +108,20 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
             throw Unavailable();
         }
 
-        var generation = await process.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        LiveGeneration generation;
+        try
+        {
+            generation = await process.EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LiveProcessStartException or LiveProcessFaultedException && Volatile.Read(ref _startFailure) is not null)
+        {
+            // The start failed when the fixture was created and again now: the handle tried once more (within its restart
+            // budget; past it, it fails at once), so a flaky first start does not fail every later test.
+            Volatile.Write(ref _startFailure, e);
+            throw Unavailable();
+        }
+
+        Volatile.Write(ref _startFailure, null);
         LiveGeneration? before;
         lock (_lock)
         {
@@ -174,8 +188,9 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
         }
         catch (LiveProcessStartException e)
         {
-            // Captured once: every test that needs the process gets this cause (or a skip) instead of a new attempt.
-            _unavailable = e;
+            // Kept, not final: the next test that needs the process tries again (within the restart budget), and gets
+            // this cause, or the new one, (or a skip) only if that start fails too.
+            _startFailure = e;
             TestContext.Current.SendDiagnosticMessage($"{Name}: could not start: {e.Message}");
         }
     }
@@ -217,8 +232,11 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
 
     private LiveFixtureUnavailableException Unavailable()
     {
-        var cause = _unavailable ?? new InvalidOperationException("The fixture was not initialized: xUnit calls InitializeAsync; when you create it by hand, await InitializeAsync() first.");
-        var message = $"'{Name}' is unavailable: its process could not be started when the fixture was created, so no test that needs it can run.{Environment.NewLine}{cause.Message}";
+        var startFailure = Volatile.Read(ref _startFailure);
+        var cause = _unavailable ?? startFailure ?? new InvalidOperationException("The fixture was not initialized: xUnit calls InitializeAsync; when you create it by hand, await InitializeAsync() first.");
+        var message = _unavailable is null && startFailure is not null
+            ? $"'{Name}' is unavailable: its process could not be started when the fixture was created, nor when this test asked for it (each test that needs it tries again, within the restart budget).{Environment.NewLine}{cause.Message}"
+            : $"'{Name}' is unavailable: its process could not be started when the fixture was created, so no test that needs it can run.{Environment.NewLine}{cause.Message}";
         return SkipWhenUnavailable
             ? new LiveFixtureUnavailableException(Xunit.v3.DynamicSkipToken.Value + message, cause)
             : new LiveFixtureUnavailableException(message, cause);

@@ -2,44 +2,35 @@ using System.Globalization;
 using LiveFixtures.Health;
 using LiveFixtures.Launching;
 using LiveFixtures.Output;
-using Polly;
-using Polly.Retry;
 
 namespace LiveFixtures;
 
 public sealed partial class LiveProcess
 {
-    private readonly ResiliencePipeline<ProbeResult> _readiness;
-
-    private static ResiliencePipeline<ProbeResult> CreateReadinessPipeline(LaunchSpec spec)
-    {
-        var eventDriven = spec.Readiness?.IsEventDriven == true;
-        return new ResiliencePipelineBuilder<ProbeResult> { TimeProvider = spec.Time }
-            .AddRetry(new RetryStrategyOptions<ProbeResult>
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is null
-                    ? !args.Outcome.Result.IsHealthy
-                    : args.Outcome.Exception is not OperationCanceledException),
-                MaxRetryAttempts = int.MaxValue,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = false,
-                Delay = spec.ReadinessFirstDelay,
-                MaxDelay = spec.ReadinessMaxDelay,
-
-                // An output-line probe only changes when a line arrives: each attempt waits for one, so no delay.
-                DelayGenerator = eventDriven ? static _ => ValueTask.FromResult<TimeSpan?>(TimeSpan.Zero) : null,
-            })
-            .Build();
-    }
-
+    /// <summary>
+    /// Starts a generation. A start that fails in a way that is usually transient (a bind error, an exit within the
+    /// first moments) is retried at once with fresh ports, up to <see cref="LaunchSpec.StartRetries"/> times, without
+    /// charging the restart budget; when every attempt fails, the failure lists them all.
+    /// </summary>
     private async Task<LiveGeneration> StartGenerationAsync(DeathRecord? previous, CancellationToken cancellationToken)
     {
         var attempt = Interlocked.Increment(ref _startAttempts);
+        var retried = new List<StartAttempt>();
         try
         {
-            var generation = await StartOnceAsync(previous, cancellationToken).ConfigureAwait(false);
-            _lastStartFailure = null;
-            return generation;
+            while (true)
+            {
+                try
+                {
+                    var generation = await StartOnceAsync(previous, retried, cancellationToken).ConfigureAwait(false);
+                    _lastStartFailure = null;
+                    return generation;
+                }
+                catch (LiveProcessStartException e) when (e.RetriedAs is { } failed)
+                {
+                    retried.Add(failed);
+                }
+            }
         }
         catch (LiveProcessStartException e)
         {
@@ -53,7 +44,7 @@ public sealed partial class LiveProcess
         }
     }
 
-    private async Task<LiveGeneration> StartOnceAsync(DeathRecord? previous, CancellationToken cancellationToken)
+    private async Task<LiveGeneration> StartOnceAsync(DeathRecord? previous, List<StartAttempt> retried, CancellationToken cancellationToken)
     {
         await SweepBeforeStartAsync(cancellationToken).ConfigureAwait(false);
         var number = Interlocked.Increment(ref _generation);
@@ -61,10 +52,11 @@ public sealed partial class LiveProcess
         SpawnedProcess spawned;
         try
         {
-            spawned = _launcher.Spawn(number);
+            spawned = await _launcher.SpawnAsync(number, retried.Count == 0 ? null : [.. retried.SelectMany(r => r.Ports)], cancellationToken).ConfigureAwait(false);
         }
-        catch (LiveProcessStartException)
+        catch (Exception e) when (e is LiveProcessStartException or OperationCanceledException)
         {
+            // A start refused, or given up while it waited for a machine-wide lease.
             SetState(LiveProcessState.Dead, number);
             throw;
         }
@@ -96,7 +88,7 @@ public sealed partial class LiveProcess
         {
             await linked.CancelAsync().ConfigureAwait(false);
             await ready.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
-            throw await FailStartAsync(spawned, last, "exited while starting", timedOut: false).ConfigureAwait(false);
+            throw await FailStartAsync(spawned, last, "exited while starting", timedOut: false, retried).ConfigureAwait(false);
         }
 
         try
@@ -105,7 +97,7 @@ public sealed partial class LiveProcess
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw await FailStartAsync(spawned, last, $"did not become ready within {Seconds(_spec.StartupTimeout)}", timedOut: true).ConfigureAwait(false);
+            throw await FailStartAsync(spawned, last, $"did not become ready within {Seconds(_spec.StartupTimeout)}", timedOut: true, retried).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -118,6 +110,13 @@ public sealed partial class LiveProcess
 
             SetState(LiveProcessState.Stopped, number, "start cancelled");
             throw;
+        }
+
+        if (spawned.Box.Tier == ContainmentTier.ProcessGroup)
+        {
+            // In this tier a descendant that left the generation's tree is found by the watchdog only while the host
+            // lives: let it look now, before the generation is handed out (bounded; nothing per test).
+            await Watchdog.RunWatchdog.SyncAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         }
 
         foreach (var port in _spec.Ports.Where(p => p.FromOutput))
@@ -154,52 +153,94 @@ public sealed partial class LiveProcess
         return info;
     }
 
+    /// <summary>
+    /// Runs the readiness probe until it passes. An output-line probe runs again on each new line and never polls. Any
+    /// other probe is polled on a schedule that starts fast and backs off gently (<see cref="ReadinessPoll"/>), and is
+    /// also run again at once when the process writes a line: apps tend to say when they listen.
+    /// </summary>
     private async Task WaitReadyAsync(SpawnedProcess spawned, Action<ProbeResult> report, CancellationToken cancellationToken)
     {
         var probe = _spec.Readiness!;
-        using var arrived = new SemaphoreSlim(0, 1);
-        using var subscription = probe.IsEventDriven
-            ? spawned.Output.Subscribe(_ => { try { arrived.Release(); } catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException) { } }, 0, replay: false)
-            : null;
+        var wake = new LineSignal();
+        using var subscription = spawned.Output.Subscribe(_ => wake.Set(), 0, replay: false);
         var context = spawned.ProbeState!.ToContext();
-        await _readiness.ExecuteAsync(
-            async token =>
+        var poll = new ReadinessPoll(_spec.ReadinessFirstDelay, _spec.ReadinessMaxDelay);
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Armed before the attempt: a line written while the probe runs wakes the next wait at once.
+            var woken = wake.Arm();
+            var result = await ProbeReadinessOnceAsync(probe, context, cancellationToken).ConfigureAwait(false);
+            report(result);
+            if (result.IsHealthy)
             {
-                ProbeResult result;
-                using (var limit = new CancellationTokenSource(_spec.LivenessTimeout, _spec.Time))
-                using (var attempt = CancellationTokenSource.CreateLinkedTokenSource(token, limit.Token))
-                {
-                    try
-                    {
-                        // WaitAsync: a probe that ignores its token is left behind, not waited for under the gate.
-                        result = await probe.CheckAsync(context, attempt.Token).AsTask().WaitAsync(attempt.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (!token.IsCancellationRequested)
-                    {
-                        result = ProbeResult.Unhealthy($"{probe.Description}: no answer within {Seconds(_spec.LivenessTimeout)}");
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        result = ProbeResult.Unhealthy($"{probe.Description}: threw {e.GetType().Name}: {e.Message}");
-                    }
-                }
+                return;
+            }
 
-                report(result);
-                if (!result.IsHealthy && probe.IsEventDriven)
-                {
-                    await arrived.WaitAsync(token).ConfigureAwait(false);
-                }
+            if (probe.IsEventDriven)
+            {
+                await woken.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
 
-                return result;
-            },
-            cancellationToken).ConfigureAwait(false);
+            using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var delay = Task.Delay(poll.Next(), _spec.Time, pause.Token);
+            await Task.WhenAny(woken, delay).ConfigureAwait(false);
+
+            // A line came first: drop the pause's timer rather than leave it running.
+            await pause.CancelAsync().ConfigureAwait(false);
+        }
     }
 
-    private async Task<LiveProcessStartException> FailStartAsync(SpawnedProcess spawned, ProbeResult last, string what, bool timedOut)
+    private async Task<ProbeResult> ProbeReadinessOnceAsync(IProbe probe, ProbeContext context, CancellationToken cancellationToken)
     {
+        using var limit = new CancellationTokenSource(_spec.LivenessTimeout, _spec.Time);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, limit.Token);
+        try
+        {
+            // WaitAsync: a probe that ignores its token is left behind, not waited for under the gate.
+            return await probe.CheckAsync(context, attempt.Token).AsTask().WaitAsync(attempt.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return ProbeResult.Unhealthy($"{probe.Description}: no answer within {Seconds(_spec.LivenessTimeout)}");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return ProbeResult.Unhealthy($"{probe.Description}: threw {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private async Task<LiveProcessStartException> FailStartAsync(SpawnedProcess spawned, ProbeResult last, string what, bool timedOut, List<StartAttempt> retried)
+    {
+        if (!timedOut)
+        {
+            // What it wrote before it exited (a bind error) is in the pipes already: read it, bounded, before the stop
+            // closes them.
+            await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
+        }
+
         await TerminateAsync(spawned, TimeSpan.Zero).ConfigureAwait(false);
         var exitCode = timedOut ? (int?)null : spawned.Exited.Result;
         var record = NewRecord(spawned, DeathCause.FailedToStart, exitCode, last, RunningTestName());
+        var cause = timedOut
+            ? $"the readiness probe ({_spec.Readiness!.Description}) last saw: {last.Description}. It was killed"
+            : DeathRecord.DescribeExit(exitCode, record.Signal);
+        var transient = timedOut ? null : TransientCause(record, record.At - spawned.StartedAt);
+        if (transient is not null && retried.Count < _spec.StartRetries)
+        {
+            // Retried at once with fresh ports: not a death of a running app, so neither recorded nor charged.
+            lock (_stateLock)
+            {
+                spawned.EndRecord = record;
+            }
+
+            var attempt = new StartAttempt(spawned.Generation, spawned.Pid, [.. spawned.Ports.Values], $"{cause} ({transient})", record.OutputTail.Count == 0 ? "(no output)" : record.OutputTail[^1].Text);
+            SetState(LiveProcessState.Dead, spawned.Generation, $"start attempt {retried.Count + 1} failed: {attempt}; retrying with fresh ports");
+            return new LiveProcessStartException(attempt.ToString(), record) { ProcessName = Name, RetriedAs = attempt };
+        }
+
         lock (_stateLock)
         {
             spawned.EndRecord = record;
@@ -208,20 +249,36 @@ public sealed partial class LiveProcess
 
         RecordDeath(spawned, record);
         SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
-        var cause = timedOut
-            ? $"the readiness probe ({_spec.Readiness!.Description}) last saw: {last.Description}. It was killed"
-            : DeathRecord.DescribeExit(exitCode, record.Signal);
         var fix = timedOut
             ? $"Check that the app listens where the probe looks{PortsText(spawned)}, or raise WithStartupTimeout."
             : "Fix the start-up error shown above; the next EnsureReadyAsync tries again.";
+        var attempts = retried.Count == 0 ? "" :
+            $"{Environment.NewLine}This was attempt {retried.Count + 1} of this start; the earlier ones failed in a way that is usually transient and were retried at once with fresh ports, not charged to the restart budget (WithStartRetries):{Environment.NewLine}" +
+            string.Join(Environment.NewLine, retried.Select((a, i) => $"  {i + 1}. {a}"));
         return new LiveProcessStartException(
             $"LiveProcess '{Name}' (generation {spawned.Generation}, pid {spawned.Pid}) {what}{(record.TestName is null ? "" : $" (during test '{record.TestName}')")}: {cause}.{Environment.NewLine}" +
-            $"Last output:{Environment.NewLine}{OutputLog.Format(record.OutputTail)}{Environment.NewLine}{fix}",
+            $"Last output:{Environment.NewLine}{OutputLog.Format(record.OutputTail)}{attempts}{Environment.NewLine}{fix}",
             record)
         {
             ProcessName = Name,
         };
     }
+
+    /// <summary>Tells why a start that ended this way is worth one more try, or null when it is not.</summary>
+    private string? TransientCause(DeathRecord record, TimeSpan lived)
+    {
+        if (record.OutputTail.FirstOrDefault(l => BindError.IsMatch(l.Text)) is { Text: not null } line)
+        {
+            return $"a bind error: '{line.Text.Trim()}'";
+        }
+
+        return lived <= _spec.StartRetryQuickExit ? $"it exited {Seconds(lived < TimeSpan.Zero ? TimeSpan.Zero : lived)} after it was started" : null;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex BindError = new(
+        @"address already in use|EADDRINUSE|address in use|only one usage of each socket address|failed to bind|could not bind|cannot bind|bind\(\) failed|cannot listen|port is already allocated",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant,
+        TimeSpan.FromMilliseconds(100));
 
     private static string PortsText(SpawnedProcess spawned) =>
         spawned.Ports.Count == 0 ? "" : " (" + string.Join(", ", spawned.Ports.Select(p => $"{{port{(p.Key == PortNames.Default ? "" : ":" + p.Key)}}} is {p.Value}")) + ")";

@@ -41,7 +41,6 @@ public sealed partial class LiveProcess : IAsyncDisposable
         _table = table;
         _launcher = new Launcher(spec, table);
         _ledger = new RespawnLedger(spec.RestartBudget, spec.Time);
-        _readiness = CreateReadinessPipeline(spec);
         TrackOpen(this);
     }
 

@@ -46,9 +46,13 @@ internal sealed record LaunchSpec
 
     public TimeSpan StartupTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
-    public TimeSpan ReadinessFirstDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan ReadinessFirstDelay { get; init; } = ReadinessPoll.DefaultFirst;
 
-    public TimeSpan ReadinessMaxDelay { get; init; } = TimeSpan.FromMilliseconds(100);
+    public TimeSpan ReadinessMaxDelay { get; init; } = ReadinessPoll.DefaultMax;
+
+    public int StartRetries { get; init; } = 2;
+
+    public TimeSpan StartRetryQuickExit { get; init; } = TimeSpan.FromSeconds(1);
 
     public RestartBudget RestartBudget { get; init; } = RestartBudget.Default;
 
@@ -63,6 +67,12 @@ internal sealed record LaunchSpec
     public string? LogDirectory { get; init; }
 
     public bool ProcessGroup { get; init; } = true;
+
+    /// <summary>Gets the key of the machine-wide single-instance lease, when the app may not run twice on a machine.</summary>
+    public string? SingleInstance { get; init; }
+
+    /// <summary>Gets how long a start waits for a machine-wide lease (fixed port, single instance) another host holds.</summary>
+    public TimeSpan MachineLeaseWait { get; init; } = MachineLease.DefaultWait;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 

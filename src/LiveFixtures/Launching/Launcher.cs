@@ -20,15 +20,63 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
     /// <summary>Tells two handles of the same name apart (parallel class fixtures of one type share a name).</summary>
     private readonly string _handleId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
-    public SpawnedProcess Spawn(int generation)
+    /// <summary>
+    /// Takes the machine-wide leases the spec needs (fixed ports, single instance), waiting (bounded) while another test
+    /// host holds one, then starts the generation; its allocated ports avoid <paramref name="avoidPorts"/>.
+    /// </summary>
+    public async Task<SpawnedProcess> SpawnAsync(int generation, IReadOnlyCollection<int>? avoidPorts, CancellationToken cancellationToken)
     {
         var name = spec.DisplayName;
-        var leases = new List<PortLease>();
+        var taken = new Dictionary<string, MachineLease>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var port in spec.Ports.Where(p => p.FixedPort is not null && !p.FromOutput))
+            {
+                var claim = PortLease.ClaimName(port.FixedPort!.Value);
+                if (OperatingSystem.IsLinux() && !taken.ContainsKey(claim))
+                {
+                    taken[claim] = await TakeLeaseAsync(claim, generation, string.Create(CultureInfo.InvariantCulture, $"port {port.FixedPort} ('{port.Name}')"), cancellationToken).ConfigureAwait(false)
+                        ?? throw LeaseTimedOut(generation, port, null);
+                }
+            }
+
+            MachineLease? instance = null;
+            if (spec.SingleInstance is { } key && OperatingSystem.IsLinux())
+            {
+                instance = await TakeLeaseAsync(MachineLease.InstancePrefix + Sanitize(key), generation, $"the single-instance lease '{key}'", cancellationToken).ConfigureAwait(false)
+                    ?? throw LeaseTimedOut(generation, null, key);
+            }
+
+            return Spawn(generation, taken, instance, avoidPorts);
+        }
+        catch
+        {
+            foreach (var lease in taken.Values)
+            {
+                lease.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Starts generation <paramref name="generation"/> without waiting for machine-wide leases; its allocated ports avoid <paramref name="avoidPorts"/>.</summary>
+    public SpawnedProcess Spawn(int generation, IReadOnlyCollection<int>? avoidPorts = null) => Spawn(generation, new Dictionary<string, MachineLease>(StringComparer.Ordinal), null, avoidPorts);
+
+    private SpawnedProcess Spawn(int generation, Dictionary<string, MachineLease> taken, MachineLease? instance, IReadOnlyCollection<int>? avoidPorts)
+    {
+        var name = spec.DisplayName;
+        var leases = new List<IDisposable>();
+        if (instance is not null)
+        {
+            leases.Add(instance);
+        }
+
         string? workspace = null;
         OutputLog? log = null;
         try
         {
-            var ports = AllocatePorts(name, generation, leases);
+            var ports = AllocatePorts(name, generation, leases, taken, avoidPorts);
             if (spec.Workspace)
             {
                 workspace = CreateWorkspace(name, generation);
@@ -110,7 +158,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         }
     }
 
-    private Dictionary<string, int> AllocatePorts(string name, int generation, List<PortLease> leases)
+    private Dictionary<string, int> AllocatePorts(string name, int generation, List<IDisposable> leases, Dictionary<string, MachineLease> taken, IReadOnlyCollection<int>? avoid)
     {
         var ports = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var port in spec.Ports.Where(p => !p.FromOutput))
@@ -122,18 +170,87 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
                     throw PortBusy(name, generation, port.Name, fixedPort);
                 }
 
-                leases.Add(PortLease.Fixed(fixedPort));
+                leases.Add(taken.Remove(PortLease.ClaimName(fixedPort), out var claim) ? PortLease.Held(fixedPort, claim) : PortLease.Fixed(fixedPort));
                 ports[port.Name] = fixedPort;
             }
             else
             {
-                var lease = PortLease.AllocateFree();
+                var lease = PortLease.AllocateFree(avoid);
                 leases.Add(lease);
                 ports[port.Name] = lease.Port;
             }
         }
 
         return ports;
+    }
+
+    private LeaseHolder? _lastHolder;
+
+    private async Task<MachineLease?> TakeLeaseAsync(string claim, int generation, string what, CancellationToken cancellationToken)
+    {
+        var name = spec.DisplayName;
+        var (lease, holder) = await MachineLease.TakeAsync(
+            claim,
+            MachineLease.DescribeThisHost($"LiveProcess '{name}' generation {generation}"),
+            spec.MachineLeaseWait,
+            spec.Time,
+            holder => Tell($"LiveProcess '{name}' waits to start generation {generation}: {what} is held on this machine by {Who(holder)}. It starts as soon as that is released, or fails after {Seconds(spec.MachineLeaseWait)} (WithMachineLeaseWait)."),
+            cancellationToken).ConfigureAwait(false);
+        _lastHolder = holder;
+        if (lease is not null && holder is not null)
+        {
+            Tell($"LiveProcess '{name}' got {what} after waiting for {Who(holder)}; generation {generation} starts now.");
+        }
+
+        return lease;
+    }
+
+    private Exception LeaseTimedOut(int generation, PortSpec? port, string? key)
+    {
+        var name = spec.DisplayName;
+        var holder = _lastHolder;
+        var who = holder is null ? "another process" : Who(holder);
+        var wait = Seconds(spec.MachineLeaseWait);
+        if (port is not null)
+        {
+            return new PortInUseException(
+                $"LiveProcess '{name}' could not start generation {generation}: port {port.FixedPort} ('{port.Name}') is held on this machine by {who}, and it was not released within {wait}. "
+                + $"Test assemblies that use the same fixed port cannot run at once: run them one after another ('dotnet test --max-parallel-test-modules 1'), raise the wait with WithMachineLeaseWait, or let LiveFixtures pick a free port with WithPort(\"{port.Name}\").",
+                port.FixedPort!.Value,
+                holder?.Pid,
+                holder?.CommandLine)
+            {
+                ProcessName = name,
+            };
+        }
+
+        return new LiveProcessStartException(
+            $"LiveProcess '{name}' could not start generation {generation}: it may run only once on this machine (WithSingleInstance(\"{key}\")), and {who} held that lease for longer than {wait}. "
+            + "Run the test assemblies that share it one after another ('dotnet test --max-parallel-test-modules 1'), or raise the wait with WithMachineLeaseWait.")
+        {
+            ProcessName = name,
+        };
+    }
+
+    private static string Who(LeaseHolder holder) =>
+        holder.Pid == Environment.ProcessId ? $"this test host itself ({holder.Description})" : holder.Description;
+
+    private static string Seconds(TimeSpan span) =>
+        span.TotalSeconds >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#} s") : string.Create(CultureInfo.InvariantCulture, $"{span.TotalMilliseconds:0} ms");
+
+    /// <summary>Tells the running test (its output and the diagnostics) and the trace about a wait.</summary>
+    private static void Tell(string message)
+    {
+        System.Diagnostics.Trace.TraceInformation(message);
+        try
+        {
+            Xunit.TestContext.Current.TestOutputHelper?.WriteLine(message);
+            Xunit.TestContext.Current.SendDiagnosticMessage(message);
+        }
+        catch (InvalidOperationException)
+        {
+            // No test is running.
+        }
     }
 
     private PortInUseException PortBusy(string name, int generation, string portName, int port)
@@ -186,6 +303,10 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 
         environment[SpawnedProcess.CookieVariable] = cookie;
         List<string> argv = [executable, .. spec.Arguments.Select(resolve)];
+
+        // Before the run's containment is chosen: the fallback tier makes the host child subreaper, and the detached
+        // watchdog must not be handed back to it.
+        Watchdog.RunWatchdog.EnsureStarted();
         var box = RunContainment.Current.Create($"{name}-g{generation}", table, spec.ProcessGroup);
         try
         {
@@ -205,6 +326,10 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
 
             var child = NativeChild.Start(path, shimArgv, environment, directory, newSession: spec.ProcessGroup);
             box.Attach(child, cookie);
+
+            // The watchdog knows the generation before anyone else does: if the host dies now, it is still stopped.
+            Watchdog.RunWatchdog.Started(new Watchdog.WatchedGeneration(
+                cookie, child.Pid, ProcFs.Stat(child.Pid)?.StartTicks ?? 0, box.Tier, (box as CgroupBox)?.Directory, spec.ProcessGroup ? child.Pid : 0, name, generation));
             return (child, box);
         }
         catch (Win32Exception e)

@@ -280,8 +280,19 @@ internal sealed unsafe class NativeChild : IDisposable
     private static bool Pending(Stream stream, int fd)
     {
         // Hold the handle while asking, so that a concurrent Dispose cannot close the fd (and hand its number to another file).
-        if (stream is not PipeStream { SafePipeHandle: var handle })
+        SafePipeHandle handle;
+        try
         {
+            if (stream is not PipeStream { SafePipeHandle: var held })
+            {
+                return false;
+            }
+
+            handle = held;
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed: nothing waits unread in it any more.
             return false;
         }
 

@@ -29,16 +29,21 @@ internal sealed class PortLease : IDisposable
     /// <summary>Gets whether this lease holds the machine-wide claim on the port.</summary>
     public bool HoldsLock => _claim is not null;
 
-    /// <summary>Allocates a free loopback port no other LiveFixtures user holds.</summary>
-    public static PortLease AllocateFree()
+    /// <summary>
+    /// Allocates a free loopback port no other LiveFixtures user holds, outside the kernel's ephemeral range and its
+    /// reserved ports (<see cref="PortRanges"/>): a port from the ephemeral range may be taken as the source port of any
+    /// outgoing connection between the lease and the app's bind.
+    /// </summary>
+    /// <param name="avoid">Ports not to pick (those of an attempt that just failed).</param>
+    public static PortLease AllocateFree(IReadOnlyCollection<int>? avoid = null)
     {
+        var candidates = PortRanges.Current.Candidates;
         for (var attempt = 0; attempt < 64; attempt++)
         {
-            int port;
-            using (var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+            var port = candidates.Count > 0 ? candidates[Random.Shared.Next(candidates.Count)] : OsPickedPort();
+            if ((avoid?.Contains(port) ?? false) || (candidates.Count > 0 && !IsFree(port)))
             {
-                listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+                continue;
             }
 
             if (TryClaim(port) is { } claim)
@@ -47,11 +52,25 @@ internal sealed class PortLease : IDisposable
             }
         }
 
-        throw new InvalidOperationException("Could not allocate a free loopback port after 64 attempts: other test runs hold every port the OS offered. Close them, or use WithFixedPort.");
+        throw new InvalidOperationException("Could not allocate a free loopback port after 64 attempts: other programs or test runs hold every port tried. Close them, or use WithFixedPort.");
+    }
+
+    /// <summary>Asks the OS for a free port: its pick lies in the ephemeral range, the fallback when nothing lies outside it.</summary>
+    private static int OsPickedPort()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)listener.LocalEndPoint!).Port;
     }
 
     /// <summary>Claims a fixed port (its owner, if any, is checked separately).</summary>
     public static PortLease Fixed(int port) => new(port, TryClaim(port));
+
+    /// <summary>Wraps a claim on a fixed port that was taken (after waiting) as a <see cref="MachineLease"/>.</summary>
+    public static PortLease Held(int port, MachineLease claim) => new(port, claim);
+
+    /// <summary>Gets the name of the machine-wide claim on a port.</summary>
+    public static string ClaimName(int port) => ClaimPrefix + port.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Tells whether a loopback listener could be opened on the port now.</summary>
     public static bool IsFree(int port)
@@ -72,22 +91,9 @@ internal sealed class PortLease : IDisposable
 
     private static IDisposable? TryClaim(int port) => OperatingSystem.IsLinux() ? TryBindAbstractName(port) : TryLockFile(port);
 
-    private static Socket? TryBindAbstractName(int port)
-    {
-        // A leading NUL puts the name in the abstract namespace (Linux): nothing is created on disk. The socket is
-        // close-on-exec, so the app this lease is for does not inherit the claim.
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            socket.Bind(new UnixDomainSocketEndPoint("\0" + ClaimPrefix + port.ToString(CultureInfo.InvariantCulture)));
-            return socket;
-        }
-        catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
-        {
-            socket.Dispose();
-            return null;
-        }
-    }
+    // An abstract name (Linux): nothing is created on disk, and the socket is close-on-exec, so the app this lease is
+    // for does not inherit the claim. The holder answers a waiting host with who it is.
+    private static MachineLease? TryBindAbstractName(int port) => MachineLease.TryTake(ClaimName(port), MachineLease.DescribeThisHost(null));
 
     private static FileStream? TryLockFile(int port)
     {

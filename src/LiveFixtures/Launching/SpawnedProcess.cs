@@ -6,10 +6,10 @@ namespace LiveFixtures.Launching;
 /// <summary>One started generation: the OS process, its identity, its ports and its output.</summary>
 internal sealed class SpawnedProcess : IDisposable
 {
-    private readonly IReadOnlyList<PortLease> _leases;
+    private readonly IReadOnlyList<IDisposable> _leases;
     private ulong _kernelStartTime;
 
-    public SpawnedProcess(NativeChild child, GenerationBox box, int generation, string cookie, IReadOnlyList<PortLease> leases, OutputLog output, string? workspace, DateTimeOffset startedAt)
+    public SpawnedProcess(NativeChild child, GenerationBox box, int generation, string cookie, IReadOnlyList<IDisposable> leases, OutputLog output, string? workspace, DateTimeOffset startedAt)
     {
         Child = child;
         Box = box;
@@ -104,5 +104,6 @@ internal sealed class SpawnedProcess : IDisposable
 
         Child.Dispose();
         Box.Dispose();
+        Watchdog.RunWatchdog.Ended(Cookie);
     }
 }

@@ -19,6 +19,9 @@ public sealed class OutputLog
     private readonly Lock _delivery = new();
     private readonly Queue<OutputLine> _ring = new();
     private Listener[] _listeners = [];
+
+    /// <summary>The lines of the batch being delivered; used only under <see cref="_delivery"/>.</summary>
+    private OutputLine[] _batch = new OutputLine[64];
     private readonly TimeProvider _time;
     private readonly int _maxLines;
     private readonly long _maxChars;
@@ -127,11 +130,7 @@ public sealed class OutputLog
 
     internal void Append(OutputSource stream, string text)
     {
-        if (text.Length > MaxLineLength)
-        {
-            text = $"{text[..MaxLineLength]} … [line cut: {text.Length - MaxLineLength} more characters]";
-        }
-
+        text = Cut(text);
         lock (_delivery)
         {
             OutputLine line;
@@ -146,6 +145,52 @@ public sealed class OutputLog
             foreach (var listener in listeners)
             {
                 listener.Hear(line);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends the lines of one read at once: one timestamp (they were read at the same moment), one pass under each
+    /// lock, then the file and the listeners in order. A chatty app pays per read, not per line.
+    /// </summary>
+    internal void AppendMany(OutputSource stream, List<string> texts)
+    {
+        if (texts.Count == 0)
+        {
+            return;
+        }
+
+        lock (_delivery)
+        {
+            if (_batch.Length < texts.Count)
+            {
+                _batch = new OutputLine[Math.Max(texts.Count, _batch.Length * 2)];
+            }
+
+            Listener[] listeners;
+            lock (_lock)
+            {
+                var at = _time.GetUtcNow();
+                for (var i = 0; i < texts.Count; i++)
+                {
+                    _batch[i] = Keep(stream, Cut(texts[i]), at);
+                }
+
+                listeners = _listeners;
+            }
+
+            if (_file is null && listeners.Length == 0)
+            {
+                return;
+            }
+
+            for (var i = 0; i < texts.Count; i++)
+            {
+                WriteToFile(_batch[i]);
+                foreach (var listener in listeners)
+                {
+                    listener.Hear(_batch[i]);
+                }
             }
         }
     }
@@ -181,10 +226,15 @@ public sealed class OutputLog
         }
     }
 
+    private static string Cut(string text) =>
+        text.Length > MaxLineLength ? $"{text[..MaxLineLength]} … [line cut: {text.Length - MaxLineLength} more characters]" : text;
+
     /// <summary>Puts a line in the ring, numbered; call with <see cref="_lock"/> held.</summary>
-    private OutputLine Keep(OutputSource stream, string text)
+    private OutputLine Keep(OutputSource stream, string text) => Keep(stream, text, _time.GetUtcNow());
+
+    /// <summary>Puts a line read at <paramref name="at"/> in the ring, numbered; call with <see cref="_lock"/> held.</summary>
+    private OutputLine Keep(OutputSource stream, string text, DateTimeOffset at)
     {
-        var at = _time.GetUtcNow();
         var line = new OutputLine(++_sequence, at, stream, text);
         _ring.Enqueue(line);
         _chars += text.Length;

@@ -14,6 +14,7 @@ internal static class PipeDrain
     public static async Task RunAsync(Stream stream, OutputSource kind, OutputLog log)
     {
         var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        var lines = new List<string>();
         try
         {
             while (true)
@@ -22,24 +23,28 @@ internal static class PipeDrain
                 var buffer = result.Buffer;
                 while (TryReadLine(ref buffer, out var line))
                 {
-                    Keep(log, kind, line);
+                    lines.Add(Decode(line));
                 }
 
+                var rest = result.IsCompleted && !buffer.IsEmpty
+                    || (!result.IsCompleted && buffer.Length > OutputLog.MaxLineLength * 2);
+                if (rest)
+                {
+                    // The last line without an end, or a line with no end in sight: kept (cut) rather than buffered without bound.
+                    lines.Add(Decode(buffer));
+                }
+
+                // The lines of one read go to the log at once.
+                Keep(log, kind, lines);
+                lines.Clear();
                 if (result.IsCompleted)
                 {
-                    if (!buffer.IsEmpty)
-                    {
-                        Keep(log, kind, buffer);
-                    }
-
                     reader.AdvanceTo(buffer.End);
                     break;
                 }
 
-                if (buffer.Length > OutputLog.MaxLineLength * 2)
+                if (rest)
                 {
-                    // A line with no end in sight: keep it as a cut line rather than buffer without bound.
-                    Keep(log, kind, buffer);
                     reader.AdvanceTo(buffer.End);
                     continue;
                 }
@@ -60,15 +65,15 @@ internal static class PipeDrain
         }
     }
 
-    private static void Keep(OutputLog log, OutputSource kind, ReadOnlySequence<byte> line)
+    private static void Keep(OutputLog log, OutputSource kind, List<string> lines)
     {
         try
         {
-            log.Append(kind, Decode(line));
+            log.AppendMany(kind, lines);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Losing one line (a clock that threw) is better than a child blocked on a full pipe: read on.
+            // Losing lines (a clock that threw) is better than a child blocked on a full pipe: read on.
         }
     }
 

@@ -13,22 +13,21 @@ internal sealed class HostRun : IDisposable
     private readonly List<string> _lines = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private HostRun(string mode, string tier, string? store, string[] arguments)
+    private HostRun(string mode, string tier, string[] arguments)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         info.ArgumentList.Add(TestAppPaths.BuiltDll("LiveFixtures.HostExit"));
         info.ArgumentList.Add(mode);
         foreach (var argument in arguments)
         {
-            info.ArgumentList.Add(argument);
-        }
-
-        if (store is not null)
-        {
-            // The next run's sweep is what these hosts are for: a watchdog (issue 12's other part, where merged) would
-            // stop a SIGKILLed host's processes before the sweep could see them.
-            info.Environment["LIVEFIXTURES_STATE_DIR"] = store;
-            info.Environment["LIVEFIXTURES_WATCHDOG"] = "off";
+            if (argument.Split('=', 2) is [var name, var value] && name.StartsWith("LIVEFIXTURES_", StringComparison.Ordinal))
+            {
+                info.Environment[name] = value; // an environment variable for the host, not an argument
+            }
+            else
+            {
+                info.ArgumentList.Add(argument);
+            }
         }
 
         if (tier == "fallback")
@@ -61,10 +60,42 @@ internal sealed class HostRun : IDisposable
     public Process Process { get; }
 
     /// <summary>Starts the host in <paramref name="mode"/>; <paramref name="tier"/> is "cgroup" (the machine's choice) or "fallback".</summary>
-    public static HostRun Start(string mode, string tier) => new(mode, tier, null, []);
+    public static HostRun Start(string mode, string tier, params string[] arguments) => new(mode, tier, arguments);
 
-    /// <summary>Starts the host in <paramref name="mode"/> with its run records in <paramref name="store"/>, and more arguments.</summary>
-    public static HostRun Start(string mode, string tier, string store, params string[] arguments) => new(mode, tier, store, arguments);
+    /// <summary>
+    /// Starts the host in <paramref name="mode"/> with its run records in <paramref name="store"/> and no watchdog (the
+    /// next run's sweep is what these hosts are for; a watchdog would stop a SIGKILLed host's processes first).
+    /// </summary>
+    public static HostRun StartWithStore(string mode, string tier, string store, params string[] arguments) =>
+        new(mode, tier, [$"LIVEFIXTURES_STATE_DIR={store}", "LIVEFIXTURES_WATCHDOG=off", .. arguments]);
+
+    /// <summary>Gets every line the host has printed so far.</summary>
+    public List<string> Lines()
+    {
+        lock (_lines)
+        {
+            return [.. _lines];
+        }
+    }
+
+    /// <summary>Waits for the first line that contains <paramref name="fragment"/> and returns it.</summary>
+    public async Task<string> LineContainingAsync(string fragment, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (Lines().FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+
+            if (_ended.Task.IsCompleted)
+            {
+                throw new InvalidOperationException($"The host ended without a line containing '{fragment}'. Its output:{Environment.NewLine}{string.Join(Environment.NewLine, Lines())}");
+            }
+
+            await Task.Delay(20, cancellationToken);
+        }
+    }
 
     /// <summary>Waits for the first line starting with <paramref name="prefix"/> and returns the rest of it.</summary>
     public async Task<string> LineAsync(string prefix, CancellationToken cancellationToken)

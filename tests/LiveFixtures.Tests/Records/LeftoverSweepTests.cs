@@ -41,7 +41,7 @@ public sealed class LeftoverSweepTests : IDisposable
     {
         // Without a cgroup, a grandchild that dropped its environment (env -i) and left the session cannot be told
         // from a stranger after its host is gone: only the cgroup tier is asked to find it.
-        using var host = HostRun.Start("killme", tier, _temp.Store.Root, tier == "cgroup" ? ["escape"] : []);
+        using var host = HostRun.StartWithStore("killme", tier, _temp.Store.Root, tier == "cgroup" ? ["escape"] : []);
         await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
         var run = await host.LineAsync("run ", TestContext.Current.CancellationToken);
         _owned.AddRange(HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken)));
@@ -71,7 +71,7 @@ public sealed class LeftoverSweepTests : IDisposable
     [Fact(Timeout = 120_000)]
     public async Task FirstStart_SiblingHostAlive_TouchesNothingAndTellsNothing()
     {
-        using var host = HostRun.Start("killme", "cgroup", _temp.Store.Root);
+        using var host = HostRun.StartWithStore("killme", "cgroup", _temp.Store.Root);
         _owned.AddRange(HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken)));
         await host.LineAsync("ready", TestContext.Current.CancellationToken);
 
@@ -184,7 +184,7 @@ public sealed class LeftoverSweepTests : IDisposable
     public async Task Start_FixedPortHeldByALeftoverOfAKilledHost_ReapsItAndStarts(string tier)
     {
         var port = FreePort();
-        using var host = HostRun.Start("port", tier, _temp.Store.Root, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var host = HostRun.StartWithStore("port", tier, _temp.Store.Root, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
         _owned.AddRange(HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken)));
         await host.LineAsync("ready", TestContext.Current.CancellationToken);
@@ -210,7 +210,7 @@ public sealed class LeftoverSweepTests : IDisposable
     public async Task Start_FixedPortHeldByALiveHost_ThrowsPortInUseNamingTheHolder()
     {
         var port = FreePort();
-        using var host = HostRun.Start("port", "cgroup", _temp.Store.Root, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var host = HostRun.StartWithStore("port", "cgroup", _temp.Store.Root, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         _owned.AddRange(HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken)));
         await host.LineAsync("ready", TestContext.Current.CancellationToken);
 

@@ -15,7 +15,7 @@ public sealed class RunRecorderTests : IDisposable
     public async Task Run_RealHostEndingNormally_RecordsEveryGenerationItsDeathTheEndAndTheSummary()
     {
         var logs = Directory.CreateDirectory(Path.Combine(_temp.Parent, "logs")).FullName;
-        using var host = HostRun.Start("run", "cgroup", _temp.Store.Root, logs);
+        using var host = HostRun.StartWithStore("run", "cgroup", _temp.Store.Root, logs);
         var runId = await host.LineAsync("run ", TestContext.Current.CancellationToken);
         var summary = await host.LineAsync("summary ", TestContext.Current.CancellationToken);
         await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);

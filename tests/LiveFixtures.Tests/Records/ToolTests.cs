@@ -113,7 +113,7 @@ public sealed class ToolTests : IDisposable
     public async Task Commands_RecordsOfARealRun_ListItsGenerationsPrintItsLogAndItsSummary()
     {
         var logs = Directory.CreateDirectory(Path.Combine(_temp.Parent, "logs")).FullName;
-        using (var host = HostRun.Start("run", "cgroup", _temp.Store.Root, logs))
+        using (var host = HostRun.StartWithStore("run", "cgroup", _temp.Store.Root, logs))
         {
             await host.LineAsync("summary ", TestContext.Current.CancellationToken);
             await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
@@ -140,7 +140,7 @@ public sealed class ToolTests : IDisposable
         List<(int Pid, ulong Start)> owned = [];
         try
         {
-            using (var host = HostRun.Start("killme", tier, _temp.Store.Root))
+            using (var host = HostRun.StartWithStore("killme", tier, _temp.Store.Root))
             {
                 await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
                 owned = HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken));
