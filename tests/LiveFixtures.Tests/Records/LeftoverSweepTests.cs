@@ -214,14 +214,16 @@ public sealed class LeftoverSweepTests : IDisposable
         _owned.AddRange(HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken)));
         await host.LineAsync("ready", TestContext.Current.CancellationToken);
 
+        // No wait for the live host's machine-wide lease on the port: the start fails at once, naming the holder.
         var app = new LiveProcessBuilder("/usr/bin/python3").WithName("Taker").WithArguments("-m", "http.server", "--bind", "127.0.0.1", "{port}")
-            .WithFixedPort(port).WithReadiness(Probe.Tcp()).WithRunStore(_temp.Store.Root).Build();
+            .WithFixedPort(port).WithReadiness(Probe.Tcp()).WithMachineLeaseWait(TimeSpan.Zero).WithRunStore(_temp.Store.Root).Build();
         await using (app)
         {
             var error = await Assert.ThrowsAsync<PortInUseException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
-            Assert.Equal(_owned[0].Pid, error.HolderProcessId);
-            Assert.Contains($"port {port} ('port') is already in use by pid {_owned[0].Pid}", error.Message, StringComparison.Ordinal);
+            Assert.Equal(port, error.Port);
+            Assert.Contains($"port {port} ('port') is held on this machine by pid {host.Process.Id}", error.Message, StringComparison.Ordinal);
+            Assert.Null(app.TakeLeftoverNotice());
             Assert.True(OsProcess.IsRunning(_owned[0].Pid, _owned[0].Start), "the live host's listener was touched");
         }
     }
