@@ -226,8 +226,83 @@ switch (mode)
         return 0;
     }
 
+    case "killme":
+    {
+        // Owns apps all named "Leftover" (records in the store named by LIVEFIXTURES_STATE_DIR): a plain app, an app
+        // with a setsid grandchild and, with "escape", an app whose grandchild escaped with env -i; then waits to be
+        // killed with SIGKILL, which runs no handler: what it owns is left for the next run's sweep.
+        var sleeper = await new LiveProcessBuilder("/bin/sleep").WithName("Leftover").WithArguments("300").Build().EnsureReadyAsync();
+        var shell = await new LiveProcessBuilder("/bin/sh").WithName("Leftover").WithArguments("-c", "setsid sleep 301 & echo child $!; exec sleep 302")
+            .WithReadiness(Probe.OutputLine("^child "))
+            .Build()
+            .EnsureReadyAsync();
+        List<int> pids = [sleeper.ProcessId, shell.ProcessId, int.Parse(shell.Output.Tail(1)[0].Text["child ".Length..], CultureInfo.InvariantCulture)];
+        if (args.Contains("escape"))
+        {
+            var escape = await Escapes.Builder().WithName("Leftover").Build().EnsureReadyAsync();
+            pids.AddRange([escape.ProcessId, Escapes.EscapedPid(escape)]);
+        }
+
+        LiveFixtures.Records.RunRecorder.Current.Flush();
+        Console.WriteLine($"tier {sleeper.Containment}");
+        Console.WriteLine($"run {LiveFixtures.Records.RunRecorder.Current.RunId}");
+        Console.WriteLine($"pids {string.Join(' ', pids.Select(p => $"{p}:{OsProcess.StartTicks(p)}"))}");
+        Console.WriteLine("ready");
+        await Task.Delay(Timeout.Infinite);
+        return 1;
+    }
+
+    case "port":
+    {
+        // Owns "Holder", a listener on the fixed port given, and waits (for SIGKILL, or SIGTERM to end cleanly).
+        var port = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var holder = await new LiveProcessBuilder("/usr/bin/python3").WithName("Holder")
+            .WithArguments("-m", "http.server", "--bind", "127.0.0.1", "{port}")
+            .WithFixedPort(port)
+            .WithReadiness(Probe.Tcp())
+            .Build()
+            .EnsureReadyAsync();
+        LiveFixtures.Records.RunRecorder.Current.Flush();
+        Console.WriteLine($"tier {holder.Containment}");
+        Console.WriteLine($"pids {holder.ProcessId}:{OsProcess.StartTicks(holder.ProcessId)}");
+        Console.WriteLine("ready");
+        await Task.Delay(Timeout.Infinite);
+        return 1;
+    }
+
+    case "run":
+    {
+        // A whole run as a suite makes it, ending normally: "Crashy" is crashed (SIGABRT) during a tracked test,
+        // respawned, then left to the host's exit. Prints the run id and the end-of-run summary lines.
+        var logs = args.Length > 1 ? args[1] : Path.GetTempPath();
+        var crashy = new LiveProcessBuilder("/bin/sh").WithName("Crashy")
+            .WithArguments("-c", "echo ready; while [ ! -e \"$1/crash\" ]; do sleep 0.02; done; echo crashing; kill -ABRT $$", "crashy", "{workspace}", "--token=hunter2")
+            .WithSecret("hunter2")
+            .WithWorkspace()
+            .WithLogDirectory(logs)
+            .WithReadiness(Probe.OutputLine("^ready"))
+            .Build();
+        var first = await crashy.EnsureReadyAsync();
+        using (crashy.TrackTest("CrashingTests.Crash_KillsTheSharedApp"))
+        {
+            var died = crashy.WhenExited;
+            File.WriteAllText(Path.Combine(first.WorkspacePath!, "crash"), "");
+            await died;
+        }
+
+        var second = await crashy.EnsureReadyAsync();
+        Console.WriteLine($"run {LiveFixtures.Records.RunRecorder.Current.RunId}");
+        Console.WriteLine($"generations {first.ProcessId} {second.ProcessId}");
+        foreach (var line in LiveFixtures.Records.RunHealth.SummaryLines())
+        {
+            Console.WriteLine($"summary {line}");
+        }
+
+        return 0;
+    }
+
     default:
-        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, live, decoy-watchdog, hold-fixed, escape or decoy");
+        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, live, decoy-watchdog, hold-fixed, escape, decoy, killme, port or run");
         return 2;
 }
 

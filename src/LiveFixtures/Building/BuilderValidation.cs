@@ -15,6 +15,11 @@ internal static class BuilderValidation
         CheckCommand(spec, problems);
         CheckPorts(spec, problems);
         CheckTimes(spec, problems);
+        if (Records.LeftoverSweep.FromEnvironment().Problem is { } leftovers)
+        {
+            problems.Add(leftovers);
+        }
+
         foreach (var (argument, index) in spec.Arguments.Select((a, i) => (a, i)))
         {
             problems.AddRange(Placeholders.Validate(argument, $"Argument {index}", portNames, spec.Workspace, beforeStart: true, outputPorts));

@@ -142,6 +142,19 @@ public abstract partial class LiveProcessFixture : IAsyncLifetime
             notice = Notices.Respawned(Name, previous, generation, before.Number == previous.Generation ? before : null);
         }
 
+        // What an earlier run left running and this run's first start did about it: told to the first test that uses the fixture.
+        if (TestContext.Current.Test is not null && process.TakeLeftoverNotice() is { } leftovers)
+        {
+            var told = Notices.Leftovers(Name, leftovers, generation);
+            notice = notice is null ? told : notice + Environment.NewLine + told;
+        }
+
+        // A store that cannot be written costs one warning, never a failed test.
+        if (TestContext.Current.Test is not null && process.Recorder.TakeWarning() is { } unwritten)
+        {
+            TestContext.Current.AddWarning(unwritten);
+        }
+
         return (generation, notice);
     }
 

@@ -37,6 +37,17 @@ internal static class Notices
         return message;
     }
 
+    /// <summary>Tells the first test that uses a fixture what an earlier run left running and what this run did about it.</summary>
+    public static string Leftovers(string name, string sweep, LiveGeneration generation)
+    {
+        var message = $"{sweep.TrimEnd()}{Environment.NewLine}This test starts on generation {generation.Number} (pid {generation.ProcessId}) of this run.";
+        var context = TestContext.Current;
+        context.AddWarning(message);
+        context.TestOutputHelper?.WriteLine(message);
+        context.SendDiagnosticMessage($"{name}: {sweep.Split(Environment.NewLine)[0]}");
+        return message;
+    }
+
     /// <summary>Tells the test during which the process died or degraded, and attaches its output.</summary>
     public static string DiedDuringTest(string name, DeathRecord death, IReadOnlyList<OutputLine> slice, OutputLog full, string? thisTest = null)
     {

@@ -240,6 +240,7 @@ public sealed partial class LiveProcess
             if (old.EndRecord is null && old.HasExited)
             {
                 var exit = await ExitRecordAsync(old, cancellationToken).ConfigureAwait(false);
+                var recordedHere = false;
                 lock (_stateLock)
                 {
                     // It died in the instant between its readiness and the Ready state: still a death that counts.
@@ -247,7 +248,13 @@ public sealed partial class LiveProcess
                     {
                         old.EndRecord = exit;
                         _ledger.RecordDeath(exit);
+                        recordedHere = true;
                     }
+                }
+
+                if (recordedHere)
+                {
+                    RecordDeath(old, exit); // otherwise the exit watcher recorded it
                 }
             }
 
@@ -284,6 +291,8 @@ public sealed partial class LiveProcess
                 SetState(LiveProcessState.Faulted, previous.Generation, error.Message);
                 throw error;
             }
+
+            RecordRespawn();
         }
 
         return await StartGenerationAsync(previous, cancellationToken).ConfigureAwait(false);
@@ -329,6 +338,7 @@ public sealed partial class LiveProcess
             _ledger.RecordDeath(record);
         }
 
+        RecordDeath(spawned, record);
         SetState(LiveProcessState.Degraded, spawned.Generation, record.ToString());
     }
 
@@ -366,12 +376,13 @@ public sealed partial class LiveProcess
         // What the root wrote before it exited is in the pipes already: read it, but never wait for the pipes to
         // close (a descendant may hold them open for good).
         await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
-        var cause = State == LiveProcessState.Stopping ? DeathCause.Stopped : DeathCause.Exited;
+        // A generation killed because the host is going down was stopped, not a death to record or tell.
+        var cause = State == LiveProcessState.Stopping || Volatile.Read(ref _hostEnding) ? DeathCause.Stopped : DeathCause.Exited;
         var record = NewRecord(spawned, cause, exitCode, null, test, blame) with { At = at };
         var died = false;
         lock (_stateLock)
         {
-            if (ReferenceEquals(_current, spawned) && _state == LiveProcessState.Ready && spawned.EndRecord is null)
+            if (ReferenceEquals(_current, spawned) && _state == LiveProcessState.Ready && spawned.EndRecord is null && cause == DeathCause.Exited)
             {
                 spawned.EndRecord = record;
                 _ledger.RecordDeath(record);
@@ -381,6 +392,7 @@ public sealed partial class LiveProcess
 
         if (died)
         {
+            RecordDeath(spawned, record);
             SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
         }
 

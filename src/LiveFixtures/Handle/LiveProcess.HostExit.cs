@@ -9,6 +9,7 @@ public sealed partial class LiveProcess
 {
     private static readonly ConcurrentDictionary<LiveProcess, byte> Open = new();
     private static int _hooked;
+    private static bool _hostEnding;
     private static List<PosixSignalRegistration>? _signals;
 
     /// <summary>Remembers a handle so that its processes are killed if the test host exits without stopping it.</summary>
@@ -17,7 +18,7 @@ public sealed partial class LiveProcess
         Open[process] = 0;
         if (Interlocked.Exchange(ref _hooked, 1) == 0)
         {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllOnHostExit();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAllOnHostExit("completed");
             if (OperatingSystem.IsLinux())
             {
                 // .NET 10 raises no ProcessExit on SIGTERM. SIGTERM and SIGQUIT handlers run on a thread of their
@@ -36,6 +37,7 @@ public sealed partial class LiveProcess
     private static void OnHostSignal(PosixSignalContext context)
     {
         RunContainment.EndingBecause = $"it was sent {context.Signal}";
+        Volatile.Write(ref _hostEnding, true);
         var live = Open.Keys.Select(p => p._current).Where(s => s is { Termination: null }).Cast<SpawnedProcess>().ToList();
         foreach (var spawned in live)
         {
@@ -43,7 +45,7 @@ public sealed partial class LiveProcess
         }
 
         Task.WaitAll([.. live.Select(s => s.Exited)], TimeSpan.FromSeconds(1));
-        KillAllOnHostExit();
+        KillAllOnHostExit($"signal {context.Signal}");
     }
 
     private static void ForgetOpen(LiveProcess process) => Open.TryRemove(process, out _);
@@ -53,8 +55,10 @@ public sealed partial class LiveProcess
     /// was never disposed, a console host that returned early). A host killed with SIGKILL runs no handler;
     /// that case is left to the next run.
     /// </summary>
-    private static void KillAllOnHostExit()
+    /// <param name="how">How the run ends, for its record: "completed", "signal SIGTERM".</param>
+    private static void KillAllOnHostExit(string how)
     {
+        Volatile.Write(ref _hostEnding, true);
         foreach (var process in Open.Keys)
         {
             try
@@ -76,6 +80,8 @@ public sealed partial class LiveProcess
 
             RunContainment.Current.Cleanup();
         }
+
+        EndRun(how);
     }
 
     private void KillNow()

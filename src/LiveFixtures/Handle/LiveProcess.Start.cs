@@ -46,6 +46,7 @@ public sealed partial class LiveProcess
 
     private async Task<LiveGeneration> StartOnceAsync(DeathRecord? previous, List<StartAttempt> retried, CancellationToken cancellationToken)
     {
+        await SweepBeforeStartAsync(cancellationToken).ConfigureAwait(false);
         var number = Interlocked.Increment(ref _generation);
         SetState(LiveProcessState.Starting, number);
         SpawnedProcess spawned;
@@ -72,6 +73,8 @@ public sealed partial class LiveProcess
             _current = spawned;
             _currentInfo = null;
         }
+
+        RecordStarted(spawned);
 
         _ = WatchExitAsync(spawned);
         var last = ProbeResult.Unhealthy("the readiness probe has not run yet");
@@ -145,6 +148,7 @@ public sealed partial class LiveProcess
             _currentInfo = info;
         }
 
+        RecordReady(spawned, info);
         SetState(LiveProcessState.Ready, number, previous is null ? null : $"replaces generation {previous.Generation}: {previous.DescribeCause()}");
         return info;
     }
@@ -256,6 +260,7 @@ public sealed partial class LiveProcess
             _ledger.RecordDeath(record);
         }
 
+        RecordDeath(spawned, record);
         SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
         var fix = timedOut
             ? $"Check that the app listens where the probe looks{PortsText(spawned)}, or raise WithStartupTimeout."

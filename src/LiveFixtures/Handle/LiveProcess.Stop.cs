@@ -107,7 +107,7 @@ public sealed partial class LiveProcess
             DecisionTrace.Write("stop", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}): {outcome} after a grace of {grace.TotalMilliseconds:0} ms, exit code {exitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, {killed} process(es) killed in its {spawned.Box.Tier} box");
         }
 
-        return spawned.Termination = new StopReport
+        spawned.Termination = new StopReport
         {
             ProcessName = Name,
             Generation = spawned.Generation,
@@ -120,6 +120,8 @@ public sealed partial class LiveProcess
             Containment = spawned.Box.Tier,
             OutputDuringStop = spawned.Output.Since(mark),
         };
+        RecordTerminated(spawned, spawned.Termination);
+        return spawned.Termination;
     }
 
     /// <summary>

@@ -128,6 +128,10 @@ public sealed partial class LiveProcess : IAsyncDisposable
         }
 
         ForgetOpen(this);
+        if (_recorder is { } recorder)
+        {
+            await recorder.FlushAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -172,6 +176,11 @@ public sealed partial class LiveProcess : IAsyncDisposable
         {
             previous = _state;
             _state = state;
+        }
+
+        if (previous != state)
+        {
+            RecordState(state);
         }
 
         if (previous != state && DecisionTrace.IsOn)

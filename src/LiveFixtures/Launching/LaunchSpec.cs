@@ -76,5 +76,14 @@ internal sealed record LaunchSpec
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Gets the values replaced by "***" in the arguments a run record stores.</summary>
+    public ImmutableList<string> Secrets { get; init; } = [];
+
+    /// <summary>Gets what the first start does about an earlier run's leftovers, unless LIVEFIXTURES_LEFTOVERS says otherwise.</summary>
+    public LeftoverPolicy Leftovers { get; init; } = LeftoverPolicy.Reap;
+
+    /// <summary>Gets the run store to record in, or null for the per-user one.</summary>
+    public string? RunStoreRoot { get; init; }
+
     public string DisplayName => Name ?? Path.GetFileNameWithoutExtension(Command);
 }

@@ -111,6 +111,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
             {
                 Ports = ports,
                 OwnGroup = spec.ProcessGroup,
+                Argv = [executable, .. spec.Arguments.Select(Resolve)],
             };
         }
         catch

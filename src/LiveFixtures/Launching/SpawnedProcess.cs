@@ -62,6 +62,9 @@ internal sealed class SpawnedProcess : IDisposable
 
     public DateTimeOffset StartedAt { get; }
 
+    /// <summary>Gets the program and arguments it was started with (placeholders resolved), for the run record.</summary>
+    public IReadOnlyList<string> Argv { get; init; } = [];
+
     /// <summary>Gets whether the process runs as the leader of its own process group.</summary>
     public bool OwnGroup { get; init; }
 

@@ -36,11 +36,14 @@ internal sealed class GenerationRecord
     /// <summary>The generation's full output log file, when it has one.</summary>
     public string? LogFile { get; set; }
 
-    /// <summary>The state: "running", "stopped", "died", "degraded", "reaped", "failed-to-start".</summary>
+    /// <summary>The state: "running", "stopped", "died", "degraded", "failed-to-start"; "reaped" or "gone" once a later run's sweep stopped it or found nothing of it left.</summary>
     public string Status { get; set; } = "running";
 
     /// <summary>When the generation started.</summary>
     public DateTimeOffset Started { get; set; }
+
+    /// <summary>When it became ready, or <see langword="null"/> when it never did.</summary>
+    public DateTimeOffset? Ready { get; set; }
 
     /// <summary>When it ended, or <see langword="null"/> while it runs.</summary>
     public DateTimeOffset? Ended { get; set; }
@@ -51,9 +54,12 @@ internal sealed class GenerationRecord
     /// <summary>The signal that ended it, when one did.</summary>
     public string? Signal { get; set; }
 
+    /// <summary>How it died or degraded, in the words of every message: "exit code 134 (SIGABRT)", "alive but degraded: ...".</summary>
+    public string? Cause { get; set; }
+
     /// <summary>The test during which it died or degraded, or what is known about when ("between tests, after T").</summary>
     public string? Test { get; set; }
 
-    /// <summary>Gets whether the record says the generation may still be running.</summary>
-    public bool MayBeRunning => Status == "running";
+    /// <summary>Gets whether the record says the generation may still be running: it was never ended and killed by its handle.</summary>
+    public bool MayBeRunning => Ended is null && Status is not ("reaped" or "gone" or "stopped");
 }

@@ -14,9 +14,6 @@ internal static class RunHealth
     private static readonly Lock Gate = new();
     private static readonly Dictionary<string, FixtureHealth> Fixtures = new(StringComparer.Ordinal);
 
-    /// <summary>Occurs after a fixture's health changed, with the fixture's name; raised outside the lock.</summary>
-    internal static event Action<string>? Changed;
-
     /// <summary>Gets one summary line per fixture of this run, in the order the fixtures first started, in their current state.</summary>
     /// <returns>Lines such as "LiveGui: 2 generations, 1 death — CrashingTests.Crash_KillsTheSharedApp, exit code 134 (SIGABRT)".</returns>
     public static IReadOnlyList<string> SummaryLines()
@@ -46,7 +43,7 @@ internal static class RunHealth
         }
     }
 
-    /// <summary>Applies a change to one fixture's health (created on first use) and tells the writer.</summary>
+    /// <summary>Applies a change to one fixture's health (created on first use); the caller tells its run's writer.</summary>
     internal static void Update(string fixture, string runId, Action<FixtureHealth> change)
     {
         lock (Gate)
@@ -58,27 +55,17 @@ internal static class RunHealth
 
             change(health);
         }
-
-        Changed?.Invoke(fixture);
     }
 
-    /// <summary>Marks every snapshot final (the run is ending) and tells the writer.</summary>
+    /// <summary>Marks every snapshot final: the run is ending.</summary>
     internal static void Finish()
     {
-        List<string> names;
         lock (Gate)
         {
             foreach (var health in Fixtures.Values)
             {
                 health.Final = true;
             }
-
-            names = [.. Fixtures.Keys];
-        }
-
-        foreach (var name in names)
-        {
-            Changed?.Invoke(name);
         }
     }
 }

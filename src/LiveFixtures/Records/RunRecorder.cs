@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -5,21 +6,38 @@ using System.Security.Cryptography;
 namespace LiveFixtures.Records;
 
 /// <summary>
-/// Keeps this test host's run record: one per host process, written to the <see cref="RunStore"/> at every change
-/// (a generation started, died, stopped), so that a later run, the watchdog and the <c>livefixtures</c> tool can see
-/// what this run left even if it is killed.
+/// Keeps this test host's run record (one per host process and store) and its fixtures' health snapshots, so that a
+/// later run, the watchdog and the <c>livefixtures</c> tool can see what this run left even if it is killed.
 /// </summary>
-/// <remarks>Safe under parallel use: changes are applied and written one at a time. A store that cannot be written
-/// costs a warning on the trace, never a failed test.</remarks>
+/// <remarks>
+/// Changes are applied in memory at once and written by one background task, <see cref="CoalesceWindow"/> after the
+/// first of them: the latest state wins, each write is atomic and flushed to disk, and a burst of changes (a respawn)
+/// costs one write, never a wait on the caller's path.
+/// <see cref="Flush"/> writes what is pending (at the end of the run, on dispose). Safe under parallel use. A store
+/// that cannot be written costs one warning, never a failed test.
+/// </remarks>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "One per store for the life of the host process; its writer loop runs until the host exits.")]
 internal sealed class RunRecorder
 {
-    private static readonly Lazy<RunRecorder> Instance = new(() => new RunRecorder(RunStore.OpenDefault(), TimeProvider.System));
+    /// <summary>How long the writer waits after a change before it writes, so that a burst (a respawn makes about six changes) costs one write: 20 ms.</summary>
+    public static readonly TimeSpan CoalesceWindow = TimeSpan.FromMilliseconds(20);
+
+    private static readonly ConcurrentDictionary<string, RunRecorder> ByStore = new(StringComparer.Ordinal);
 
     private readonly Lock _gate = new();
+    private readonly Lock _writing = new();
     private readonly RunStore _store;
     private readonly TimeProvider _time;
     private readonly RunRecord _run;
-    private bool _warned;
+    private readonly HashSet<string> _fixtures = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _dirtyHealth = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private long _version;
+    private long _written;
+    private long _writes;
+    private int _loopStarted;
+    private int _warned;
+    private string? _warning;
 
     /// <summary>Initializes a recorder for a new run of this process.</summary>
     public RunRecorder(RunStore store, TimeProvider time, string? runId = null)
@@ -36,8 +54,11 @@ internal sealed class RunRecorder
         };
     }
 
-    /// <summary>Gets the recorder of this host process.</summary>
-    public static RunRecorder Current => Instance.Value;
+    /// <summary>Gets the recorder of this host process for the default store (<see cref="StateDirectory.Resolve"/>).</summary>
+    public static RunRecorder Current => For(null);
+
+    /// <summary>Gets every recorder this host has opened, for the end of the run.</summary>
+    public static ICollection<RunRecorder> All => ByStore.Values;
 
     /// <summary>Gets the store the recorder writes to.</summary>
     public RunStore Store => _store;
@@ -45,17 +66,35 @@ internal sealed class RunRecorder
     /// <summary>Gets this run's id.</summary>
     public string RunId => _run.RunId;
 
+    /// <summary>Gets how many times the run record was written (changes coalesce: fewer writes than changes).</summary>
+    public long Writes => Interlocked.Read(ref _writes);
+
+    /// <summary>Gets whether the run has been marked ended.</summary>
+    public bool HasEnded
+    {
+        get { lock (_gate) { return _run.Ended is not null; } }
+    }
+
+    /// <summary>Gets the one recorder of this host for the store at <paramref name="root"/> (null: the default store).</summary>
+    public static RunRecorder For(string? root)
+    {
+        var path = Path.GetFullPath(root ?? StateDirectory.Resolve());
+        return ByStore.GetOrAdd(path, static p => new RunRecorder(new RunStore(p), TimeProvider.System));
+    }
+
     /// <summary>Records a generation that has just started.</summary>
     public void Started(GenerationRecord generation)
     {
         lock (_gate)
         {
             _run.Generations.Add(generation);
-            Save();
+            _fixtures.Add(generation.Fixture);
         }
+
+        Changed();
     }
 
-    /// <summary>Applies a change to one generation's record and writes the run.</summary>
+    /// <summary>Applies a change to one generation's record; it is written in the background.</summary>
     /// <returns>Whether the generation was found.</returns>
     public bool Update(string fixture, int generation, string cookie, Action<GenerationRecord> change)
     {
@@ -68,20 +107,49 @@ internal sealed class RunRecorder
             }
 
             change(record);
-            Save();
-            return true;
         }
+
+        Changed();
+        return true;
     }
 
-    /// <summary>Marks the run as ended and writes it.</summary>
-    public void Ended(string how)
+    /// <summary>Marks a fixture's health snapshot (kept by <see cref="RunHealth"/>) to be written in the background.</summary>
+    public void HealthChanged(string fixture)
     {
         lock (_gate)
         {
-            _run.Ended = _time.GetUtcNow();
-            _run.EndedHow = how;
-            Save();
+            _fixtures.Add(fixture);
+            _dirtyHealth.Add(fixture);
         }
+
+        Changed();
+    }
+
+    /// <summary>
+    /// Marks the run as ended (<paramref name="how"/>: "completed", "signal SIGTERM"), with every generation still
+    /// recorded as running marked by <paramref name="orphanStatus"/>, its snapshots final, and writes it all now.
+    /// </summary>
+    public void Ended(string how, string? orphanStatus = null)
+    {
+        var now = _time.GetUtcNow();
+        lock (_gate)
+        {
+            _run.Ended = now;
+            _run.EndedHow = how;
+            foreach (var generation in _run.Generations.Where(g => g.Ended is null && orphanStatus is not null))
+            {
+                generation.Ended = now;
+                generation.Status = generation.Status is "running" ? orphanStatus! : generation.Status;
+            }
+
+            foreach (var fixture in _fixtures)
+            {
+                _dirtyHealth.Add(fixture);
+            }
+        }
+
+        Changed(wake: false);
+        Flush();
     }
 
     /// <summary>Gets a copy of the generations recorded so far.</summary>
@@ -93,20 +161,100 @@ internal sealed class RunRecorder
         }
     }
 
-    private void Save()
+    /// <summary>Takes the warning about a store that could not be written, once: the caller shows it to a test.</summary>
+    public string? TakeWarning() => Interlocked.Exchange(ref _warning, null);
+
+    /// <summary>Writes what is pending now, on the calling thread (the end of the run, a dispose).</summary>
+    public void Flush()
     {
-        _run.Updated = _time.GetUtcNow();
+        lock (_writing)
+        {
+            var version = Interlocked.Read(ref _version);
+            if (version == Interlocked.Read(ref _written))
+            {
+                return;
+            }
+
+            byte[] run;
+            List<FixtureHealth> health;
+            lock (_gate)
+            {
+                _run.Updated = _time.GetUtcNow();
+                run = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(_run, RecordsJson.Default.RunRecord);
+                health = [.. _dirtyHealth.Select(RunHealth.Snapshot).OfType<FixtureHealth>()];
+                _dirtyHealth.Clear();
+            }
+
+            try
+            {
+                _store.WriteSerialized(_run.RunId, run);
+                Interlocked.Increment(ref _writes);
+                foreach (var snapshot in health)
+                {
+                    snapshot.RunId = _run.RunId;
+                    snapshot.Written = _time.GetUtcNow();
+                    _store.WriteHealth(_run.RunId, snapshot);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Warn(e);
+            }
+
+            Interlocked.Exchange(ref _written, version);
+        }
+    }
+
+    /// <summary>Writes what is pending on a thread-pool thread.</summary>
+    public Task FlushAsync() => Task.Run(Flush);
+
+    private void Changed(bool wake = true)
+    {
+        Interlocked.Increment(ref _version);
+        if (!wake)
+        {
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _loopStarted, 1) == 0)
+        {
+            _ = Task.Run(WriteLoopAsync);
+        }
+
         try
         {
-            _store.Write(_run);
+            _wake.Release();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (SemaphoreFullException)
         {
-            if (!_warned)
+            // A write is already due: it takes this change too.
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (true)
+        {
+            await _wake.WaitAsync().ConfigureAwait(false);
+            try
             {
-                _warned = true;
-                Trace.TraceWarning($"LiveFixtures could not write its run record to {_store.Root}: {e.Message} A later run will not be able to clean up after this one if it is killed.");
+                await Task.Delay(CoalesceWindow, _time).ConfigureAwait(false);
+                Flush();
             }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Warn(e);
+            }
+        }
+    }
+
+    private void Warn(Exception e)
+    {
+        if (Interlocked.Exchange(ref _warned, 1) == 0)
+        {
+            var text = $"LiveFixtures could not write its run record to {_store.Root}: {e.Message} A later run will not be able to clean up after this one if it is killed; set {StateDirectory.Variable} to a folder you can write to.";
+            _warning = text;
+            Trace.TraceWarning(text);
         }
     }
 }

@@ -52,6 +52,15 @@ internal sealed class RunStore
         WriteAtomically(RunPath(record.RunId), JsonSerializer.SerializeToUtf8Bytes(record, RecordsJson.Default.RunRecord));
     }
 
+    /// <summary>Writes a run record already serialized (with <see cref="RecordsJson"/>) atomically, replacing the run's previous one.</summary>
+    public void WriteSerialized(string runId, byte[] record)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        Private(Root);
+        Private(RunsDirectory);
+        WriteAtomically(RunPath(runId), record);
+    }
+
     /// <summary>Writes a fixture's health snapshot atomically.</summary>
     public void WriteHealth(string runId, FixtureHealth health)
     {
@@ -66,7 +75,10 @@ internal sealed class RunStore
     public RunRecord? Read(string runId, ICollection<string>? warnings = null) => ReadFile(RunPath(runId), warnings);
 
     /// <summary>Reads every run record, oldest first; corrupt files are moved aside and named in <paramref name="warnings"/>.</summary>
-    public List<RunRecord> ReadAll(ICollection<string>? warnings = null)
+    /// <param name="warnings">Collects a warning per corrupt file.</param>
+    /// <param name="skipEnded">Skips, without reading them whole, the records of runs that ended (the run's own end was
+    /// recorded, which also ended each of its generations): all a sweep needs, at a fraction of the cost.</param>
+    public List<RunRecord> ReadAll(ICollection<string>? warnings = null, bool skipEnded = false)
     {
         if (!Directory.Exists(RunsDirectory))
         {
@@ -77,6 +89,11 @@ internal sealed class RunStore
         var runs = new List<RunRecord>();
         foreach (var file in Directory.EnumerateFiles(RunsDirectory, "*.json"))
         {
+            if (skipEnded && HasEnded(file))
+            {
+                continue;
+            }
+
             if (ReadFile(file, warnings) is { } run)
             {
                 runs.Add(run);
@@ -146,6 +163,53 @@ internal sealed class RunStore
     /// <summary>Makes a string safe as one file name: anything but letters, digits, '-', '_' and '.' becomes '_'.</summary>
     public static string FileName(string name) =>
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')).TrimStart('.') is { Length: > 0 } safe ? safe : "_";
+
+    /// <summary>
+    /// Tells from the head of a record (its run-level fields come before its generations) whether the run's end was
+    /// recorded; anything unclear (a cut or odd file) is "no", so the file is read whole.
+    /// </summary>
+    private static bool HasEnded(string path)
+    {
+        var buffer = new byte[2048];
+        int length;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(buffer.AsSpan(0, length), isFinalBlock: length < buffer.Length, state: default);
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+
+                if (reader.ValueTextEquals("generations"u8))
+                {
+                    return false;
+                }
+
+                if (reader.ValueTextEquals("ended"u8))
+                {
+                    return reader.Read() && reader.TokenType == JsonTokenType.String;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Read whole, and moved aside if it is corrupt.
+        }
+
+        return false;
+    }
 
     private static string Private(string path) =>
         PrivateFolder.Ensure(path, "its run records", $"set {StateDirectory.Variable} to a folder only you can write to");

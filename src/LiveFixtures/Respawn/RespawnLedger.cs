@@ -30,6 +30,14 @@ internal sealed class RespawnLedger(RestartBudget budget, TimeProvider time)
         return true;
     }
 
+    /// <summary>Gets how many respawns the budget still allows in its current window.</summary>
+    public int Left()
+    {
+        var now = time.GetUtcNow();
+        var used = _respawns.Count(r => now - r < budget.Window);
+        return budget.MaxRespawns == int.MaxValue ? int.MaxValue : Math.Max(0, budget.MaxRespawns - used);
+    }
+
     /// <summary>Lists the deaths that fall in the current window, for the faulted message.</summary>
     public IReadOnlyList<DeathRecord> DeathsInWindow()
     {

@@ -62,6 +62,13 @@ internal sealed class HostRun : IDisposable
     /// <summary>Starts the host in <paramref name="mode"/>; <paramref name="tier"/> is "cgroup" (the machine's choice) or "fallback".</summary>
     public static HostRun Start(string mode, string tier, params string[] arguments) => new(mode, tier, arguments);
 
+    /// <summary>
+    /// Starts the host in <paramref name="mode"/> with its run records in <paramref name="store"/> and no watchdog (the
+    /// next run's sweep is what these hosts are for; a watchdog would stop a SIGKILLed host's processes first).
+    /// </summary>
+    public static HostRun StartWithStore(string mode, string tier, string store, params string[] arguments) =>
+        new(mode, tier, [$"LIVEFIXTURES_STATE_DIR={store}", "LIVEFIXTURES_WATCHDOG=off", .. arguments]);
+
     /// <summary>Gets every line the host has printed so far.</summary>
     public List<string> Lines()
     {

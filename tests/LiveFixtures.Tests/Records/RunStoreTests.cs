@@ -109,6 +109,28 @@ public sealed class RunStoreTests
     }
 
     [Fact]
+    public void ReadAll_SkipEnded_LeavesOutEndedRunsOnlyAndStillMovesCorruptFilesAside()
+    {
+        using var temp = new TempStore();
+        var ended = TempStore.DeadRun("ended", DateTimeOffset.UtcNow);
+        ended.Ended = DateTimeOffset.UtcNow;
+        ended.EndedHow = "completed";
+        ended.Generations.Add(new GenerationRecord { Fixture = "App", Generation = 1, Ended = DateTimeOffset.UtcNow, Status = "stopped" });
+        temp.Store.Write(ended);
+        var running = TempStore.DeadRun("running", DateTimeOffset.UtcNow);
+        running.Generations.Add(new GenerationRecord { Fixture = "App", Generation = 1, Ended = DateTimeOffset.UtcNow, Status = "stopped" });
+        temp.Store.Write(running);
+        File.WriteAllText(Path.Combine(temp.Store.RunsDirectory, "cut.json"), "{ \"runId\": \"cut\", \"ended\": ");
+        var warnings = new List<string>();
+
+        var runs = temp.Store.ReadAll(warnings, skipEnded: true);
+
+        Assert.Equal("running", Assert.Single(runs).RunId);
+        Assert.Single(warnings);
+        Assert.Equal(2, temp.Store.ReadAll().Count);
+    }
+
+    [Fact]
     public void Prune_RunEndedLongAgo_IsDeletedWithItsWorkspaceAndRecentOnesStay()
     {
         using var temp = new TempStore();

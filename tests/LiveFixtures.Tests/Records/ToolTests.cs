@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using LiveFixtures.Records;
 using LiveFixtures.Testing;
+using LiveFixtures.Tests.Containment;
 using Xunit;
 
 namespace LiveFixtures.Tests.Records;
@@ -106,6 +107,64 @@ public sealed class ToolTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("LiveGui: 2 generations, 1 death — CrashingTests.Crash_KillsTheSharedApp, exit code 134 (SIGABRT)", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Commands_RecordsOfARealRun_ListItsGenerationsPrintItsLogAndItsSummary()
+    {
+        var logs = Directory.CreateDirectory(Path.Combine(_temp.Parent, "logs")).FullName;
+        using (var host = HostRun.StartWithStore("run", "cgroup", _temp.Store.Root, logs))
+        {
+            await host.LineAsync("summary ", TestContext.Current.CancellationToken);
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        var ps = await RunAsync(TestContext.Current.CancellationToken, "ps");
+        var log = await RunAsync(TestContext.Current.CancellationToken, "logs", "Crashy", "--generation", "1");
+        var health = await RunAsync(TestContext.Current.CancellationToken, "health");
+
+        Assert.True(ps.ExitCode == 0, ps.ToString());
+        Assert.Contains(ps.Output.Split('\n'), l => l.StartsWith("Crashy", StringComparison.Ordinal) && l.Contains("died", StringComparison.Ordinal));
+        Assert.Contains(ps.Output.Split('\n'), l => l.StartsWith("Crashy", StringComparison.Ordinal) && l.Contains("stopped", StringComparison.Ordinal));
+        Assert.True(log.ExitCode == 0, log.ToString());
+        Assert.Contains("crashing", log.Output, StringComparison.Ordinal);
+        Assert.True(health.ExitCode == 0, health.ToString());
+        Assert.Contains("Crashy: 2 generations, 1 death — CrashingTests.Crash_KillsTheSharedApp, exit code 134 (SIGABRT)", health.Output, StringComparison.Ordinal);
+    }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("cgroup")]
+    [InlineData("fallback")]
+    public async Task Reap_LeftoversOfARealHostKilledWithSigkill_StopsEveryOne(string tier)
+    {
+        List<(int Pid, ulong Start)> owned = [];
+        try
+        {
+            using (var host = HostRun.StartWithStore("killme", tier, _temp.Store.Root))
+            {
+                await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
+                owned = HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken));
+                await host.LineAsync("ready", TestContext.Current.CancellationToken);
+                host.Process.Kill();
+                await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            var ps = await RunAsync(TestContext.Current.CancellationToken, "ps");
+            var dry = await RunAsync(TestContext.Current.CancellationToken, "reap", "--dry-run");
+            Assert.Equal(2, ps.Output.Split('\n').Count(l => l.StartsWith("Leftover", StringComparison.Ordinal) && l.Contains("LEFTOVER", StringComparison.Ordinal)));
+            Assert.Contains($"would stop Leftover generation 1 (pid {owned[0].Pid})", dry.Output, StringComparison.Ordinal);
+            Assert.All(owned, p => Assert.True(OsProcess.IsRunning(p.Pid, p.Start), $"the dry run touched pid {p.Pid}"));
+
+            var reap = await RunAsync(TestContext.Current.CancellationToken, "reap");
+
+            Assert.True(reap.ExitCode == 0, reap.ToString());
+            Assert.All(owned, p => Assert.False(OsProcess.IsRunning(p.Pid, p.Start), $"pid {p.Pid} survived 'livefixtures reap'"));
+            Assert.Contains("Nothing to reap", (await RunAsync(TestContext.Current.CancellationToken, "reap")).Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            HostRun.KillSurvivors(owned);
+        }
     }
 
     [Fact(Timeout = 60_000)]
