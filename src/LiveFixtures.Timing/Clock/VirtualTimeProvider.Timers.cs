@@ -70,6 +70,12 @@ public sealed partial class VirtualTimeProvider
             signal = SwapSignal();
         }
 
+        // Noted before anyone waiting for this timer is woken: a test that waited for it reads the note at once.
+        if (armed is { } escaped)
+        {
+            NoteIfEscaped(timer, escaped.DueTime.UtcTicks - now);
+        }
+
         signal.TrySetResult();
         foreach (var hold in holds ?? [])
         {
@@ -78,7 +84,6 @@ public sealed partial class VirtualTimeProvider
 
         if (armed is { } pending)
         {
-            NoteIfEscaped(timer, pending.DueTime.UtcTicks - now);
             TimerArmed?.Invoke(pending, new DateTimeOffset(now, TimeSpan.Zero));
         }
 
