@@ -244,6 +244,11 @@ switch (mode)
         }
 
         LiveFixtures.Records.RunRecorder.Current.Flush();
+        if (Environment.GetEnvironmentVariable("LIVEFIXTURES_WATCHDOG") is null)
+        {
+            await WatchdogLine.PrintAsync();
+        }
+
         Console.WriteLine($"tier {sleeper.Containment}");
         Console.WriteLine($"run {LiveFixtures.Records.RunRecorder.Current.RunId}");
         Console.WriteLine($"pids {string.Join(' ', pids.Select(p => $"{p}:{OsProcess.StartTicks(p)}"))}");

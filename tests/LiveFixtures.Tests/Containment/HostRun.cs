@@ -69,6 +69,13 @@ internal sealed class HostRun : IDisposable
     public static HostRun StartWithStore(string mode, string tier, string store, params string[] arguments) =>
         new(mode, tier, [$"LIVEFIXTURES_STATE_DIR={store}", "LIVEFIXTURES_WATCHDOG=off", .. arguments]);
 
+    /// <summary>
+    /// Starts the host in <paramref name="mode"/> with its run records in <paramref name="store"/> and its watchdog on
+    /// (for tests that kill both).
+    /// </summary>
+    public static HostRun StartWithStoreAndWatchdog(string mode, string tier, string store, params string[] arguments) =>
+        new(mode, tier, [$"LIVEFIXTURES_STATE_DIR={store}", .. arguments]);
+
     /// <summary>Gets every line the host has printed so far.</summary>
     public List<string> Lines()
     {

@@ -69,6 +69,43 @@ public sealed class LeftoverSweepTests : IDisposable
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task FirstStart_HostAndItsWatchdogKilledWithSigkill_ReapsEveryLeftoverAndTellsTheFirstTest()
+    {
+        // The watchdog is killed first (an out-of-memory kill, a CI job's cleanup that spared the apps): nothing stops
+        // the apps when the host dies, and the next run's first start must.
+        using var host = HostRun.StartWithStoreAndWatchdog("killme", "cgroup", _temp.Store.Root);
+        var watchdog = await host.LineAsync("watchdog ", TestContext.Current.CancellationToken);
+        var fields = watchdog.Split(' ');
+        Assert.True(fields.Length == 7 && fields[0] != "none", $"the host has no watchdog: {watchdog}");
+        var (watchdogPid, watchdogStart) = HostRun.ParsePids(fields[0])[0];
+        var run = await host.LineAsync("run ", TestContext.Current.CancellationToken);
+        _owned.AddRange(HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken)));
+        await host.LineAsync("ready", TestContext.Current.CancellationToken);
+
+        Assert.True(OsProcess.IsRunning(watchdogPid, watchdogStart), "the watchdog is not running");
+        OsProcess.KillQuietly(watchdogPid); // SIGKILL: it stops nothing
+        while (OsProcess.IsRunning(watchdogPid, watchdogStart))
+        {
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        host.Process.Kill();
+        await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.All(_owned, p => Assert.True(OsProcess.IsRunning(p.Pid, p.Start), $"pid {p.Pid} did not survive the SIGKILL of its host and watchdog, so there is nothing to sweep"));
+
+        await using var fixture = new LeftoverFixture(_temp.Store.Root);
+        await fixture.InitializeAsync();
+        var scope = await fixture.BeginScopeAsync(TestContext.Current.CancellationToken);
+        await scope.DisposeAsync();
+
+        Assert.All(_owned, p => Assert.False(OsProcess.IsRunning(p.Pid, p.Start), $"pid {p.Pid}, left by the killed host, survived the next run's first start"));
+        var notice = Assert.IsType<string>(scope.Notice);
+        Assert.Contains("Leftover: an earlier run left 2 generations", notice, StringComparison.Ordinal);
+        Assert.Contains($"of run {run} (LiveFixtures.HostExit", notice, StringComparison.Ordinal);
+        Assert.All(_temp.Store.Read(run)!.Generations, g => Assert.Equal("reaped", g.Status));
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task FirstStart_SiblingHostAlive_TouchesNothingAndTellsNothing()
     {
         using var host = HostRun.StartWithStore("killme", "cgroup", _temp.Store.Root);
