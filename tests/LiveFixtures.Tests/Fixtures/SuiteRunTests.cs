@@ -127,6 +127,15 @@ public sealed class SuiteRunTests(SuiteRuns runs) : IClassFixture<SuiteRuns>
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task NormalMode_RunEnds_PrintsOneSummaryLinePerFixtureNamingEachDeathsTest()
+    {
+        // The end-of-run summary goes to the host's standard error when it exits, after xUnit's own summary.
+        var console = (await runs.Normal.WaitAsync(TestContext.Current.CancellationToken)).Console;
+
+        Assert.Matches(@"=== TEST EXECUTION SUMMARY ===[\s\S]*LiveFixtures run summary:\s*\n\s*SuiteApp: \d+ generations, 2 deaths — LiveFixtures\.Suite\.AssemblyScope\.Class12\.Crash_KillsTheSharedApp, exit code 134 \(SIGABRT\); ", console);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task NormalMode_Trace_RecordsTheTierProbesRespawnReasonsStopsAndNotices()
     {
         var report = await runs.Normal.WaitAsync(TestContext.Current.CancellationToken);
