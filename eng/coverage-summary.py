@@ -11,7 +11,12 @@ import xml.etree.ElementTree as ET
 folders = sys.argv[1].split(',')
 threshold = float(sys.argv[2]) if len(sys.argv) > 2 else 80.0
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-packages = sorted(os.path.basename(os.path.dirname(p)) for p in glob.glob(os.path.join(root, 'src', '*', '*.csproj')))
+projects = sorted(glob.glob(os.path.join(root, 'src', '*', '*.csproj')))
+# A project that is not packed is no package: the watchdog's launcher (about 20 lines) is embedded in LiveFixtures.dll
+# and runs only as the watchdog process; the watchdog's own code is in LiveFixtures and counted there, and the
+# launcher is run by the watchdog tests and by the package check.
+unpacked = [os.path.basename(os.path.dirname(p)) for p in projects if re.search(r'<IsPackable>\s*false\s*</IsPackable>', open(p).read(), re.I)]
+packages = sorted(os.path.basename(os.path.dirname(p)) for p in projects if os.path.basename(os.path.dirname(p)) not in unpacked)
 reports = sorted(r for folder in folders for r in glob.glob(os.path.join(folder, '**', '*cobertura*.xml'), recursive=True))
 if not reports:
     sys.exit(f'No Cobertura report under {", ".join(folders)}: run the tests with --coverlet --coverlet-output-format cobertura.')
@@ -49,6 +54,8 @@ for name in packages:
     print(f'  {name:32} lines {line_rate:5.1f} % ({sum(mine)}/{len(mine)})  branches {branch_rate:5.1f} % ({taken}/{total})  {verdict}')
     if line_rate < threshold:
         failed.append(name)
+for name in unpacked:
+    print(f'  {name:32} not a package (not packed): not measured on its own')
 if failed:
     print(f'coverage: below {threshold:g} % of lines: {", ".join(failed)}')
 sys.exit(1 if failed else 0)
