@@ -64,16 +64,16 @@ internal sealed class CgroupBox(string directory) : GenerationBox
         }
     }
 
-    protected override int KillRound()
+    protected override IReadOnlyCollection<int> KillRound()
     {
-        var others = CountOthers();
+        var others = Members().Where(pid => pid != Root?.Pid).ToList();
         try
         {
             File.WriteAllText(Path.Combine(Directory, "cgroup.kill"), "1");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return 0;
+            return [];
         }
 
         return others;

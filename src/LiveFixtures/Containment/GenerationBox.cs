@@ -37,39 +37,40 @@ internal abstract class GenerationBox : IDisposable
     public async Task<int> KillAllAsync(TimeSpan limit)
     {
         var started = TimeProvider.System.GetTimestamp();
-        var killed = KillRound();
+        // Each member counted once: one still being torn down when the next round looks is not killed twice.
+        var killed = new HashSet<int>(KillRound());
         for (var round = 1; !Settled() && TimeProvider.System.GetElapsedTime(started) < limit; round++)
         {
             // Real time: this is the kernel tearing processes down. A member forked meanwhile gets the next round.
             await Task.Delay(TimeSpan.FromMilliseconds(1), TimeProvider.System).ConfigureAwait(false);
             if (round % 20 == 0)
             {
-                killed += KillRound();
+                killed.UnionWith(KillRound());
             }
         }
 
-        return killed;
+        return killed.Count;
     }
 
     /// <summary>Like <see cref="KillAllAsync"/>, on the calling thread (a signal handler, the host going down).</summary>
     public int KillAllNow(TimeSpan limit)
     {
         var started = TimeProvider.System.GetTimestamp();
-        var killed = KillRound();
+        var killed = new HashSet<int>(KillRound());
         for (var round = 1; !Settled() && TimeProvider.System.GetElapsedTime(started) < limit; round++)
         {
             Never.Wait(1);
             if (round % 20 == 0)
             {
-                killed += KillRound();
+                killed.UnionWith(KillRound());
             }
         }
 
-        return killed;
+        return killed.Count;
     }
 
-    /// <summary>Sends SIGKILL to every member still alive; returns how many besides the root it reached.</summary>
-    protected abstract int KillRound();
+    /// <summary>Sends SIGKILL to every member still alive; returns the pids besides the root it reached.</summary>
+    protected abstract IReadOnlyCollection<int> KillRound();
 
     /// <summary>Tells whether every member is gone (and reaps those that came back to the host to die).</summary>
     protected abstract bool Settled();

@@ -38,7 +38,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
 
     public override void Dispose() => Live.TryRemove(this, out _);
 
-    protected override int KillRound()
+    protected override IReadOnlyCollection<int> KillRound()
     {
         lock (_sync)
         {
@@ -54,7 +54,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
         }
     }
 
-    private int KillRoundLocked()
+    private List<int> KillRoundLocked()
     {
         var root = Root!;
         var (living, _) = Find();
@@ -70,7 +70,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
         }
 
         _targets = living;
-        return living.Count(KillVerified);
+        return [.. living.Where(KillVerified).Select(p => p.Pid)];
     }
 
     private bool SettledLocked()

@@ -24,7 +24,8 @@ public sealed class ContainmentTests
             await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
 
             Assert.False(OsProcess.IsRunning(escaped[0].Pid, escaped[0].Start), $"the escaped grandchild {escaped[0].Pid} survived the stop: {report}");
-            Assert.Contains("1 descendant(s) killed", report, StringComparison.Ordinal);
+            // 1, or 2 when the shell that printed the escaped pid had not yet exited at the stop (a loaded machine).
+            Assert.Matches(@"\b[12] descendant\(s\) killed", report);
         }
         finally
         {
