@@ -331,29 +331,38 @@ switch (mode)
         var generation = await first.EnsureReadyAsync();
         Console.WriteLine($"tier {generation.Containment}");
         await WatchdogLine.PrintAsync();
-        var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add("/usr/bin/setsid /bin/sh -c 'trap \"\" TERM; env -i /bin/sleep 600 </dev/null >/dev/null 2>&1 & echo $!'");
-        int foreign;
-        using (var program = System.Diagnostics.Process.Start(info)!)
-        {
-            foreign = int.Parse(program.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
-            program.WaitForExit();
-        }
-
-        for (var i = 0; i < 1000 && Escapes.ParentOf(foreign) != Environment.ProcessId; i++)
-        {
-            Thread.Sleep(10); // until its parent has exited and it came back to this host
-        }
-
-        var foreignStart = OsProcess.StartTicks(foreign);
+        var (foreign, foreignStart) = StartForeignEscape();
         Console.WriteLine($"foreign {foreign}:{foreignStart} parent {Escapes.ParentOf(foreign)} host {Environment.ProcessId}");
         var report = await first.StopAsync(TimeSpan.FromMilliseconds(300));
         Console.WriteLine($"report {report}");
-        Console.WriteLine($"after-stop {(OsProcess.IsRunning(foreign, foreignStart!.Value) ? "alive" : "dead")}");
+        Console.WriteLine($"after-stop {(OsProcess.IsRunning(foreign, foreignStart) ? "alive" : "dead")}");
+
+        // A second generation left open for the host's exit, and a second stranger started while it runs.
         var second = await new LiveProcessBuilder("/bin/sleep").WithName("Second").WithArguments("301").Build().EnsureReadyAsync();
+        var (late, lateStart) = StartForeignEscape();
         Console.WriteLine($"pids {second.ProcessId}:{OsProcess.StartTicks(second.ProcessId)}");
+        Console.WriteLine($"foreign-late {late}:{lateStart} parent {Escapes.ParentOf(late)}");
         return 0;
+
+        static (int Pid, ulong Start) StartForeignEscape()
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("/usr/bin/setsid /bin/sh -c 'trap \"\" TERM; env -i /bin/sleep 600 </dev/null >/dev/null 2>&1 & echo $!'");
+            int pid;
+            using (var program = System.Diagnostics.Process.Start(info)!)
+            {
+                pid = int.Parse(program.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+                program.WaitForExit();
+            }
+
+            for (var i = 0; i < 1000 && Escapes.ParentOf(pid) != Environment.ProcessId; i++)
+            {
+                Thread.Sleep(10); // until its parent has exited and it came back to this host
+            }
+
+            return (pid, OsProcess.StartTicks(pid)!.Value);
+        }
     }
 
     default:

@@ -53,6 +53,8 @@ public sealed class ContainmentTests
             var report = await host.LineAsync("report ", TestContext.Current.CancellationToken);
             var afterStop = await host.LineAsync("after-stop ", TestContext.Current.CancellationToken);
             owned = HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken));
+            var lateLine = await host.LineAsync("foreign-late ", TestContext.Current.CancellationToken);
+            foreign.AddRange(HostRun.ParsePids(lateLine.Split(" parent ")[0]));
             var watchdog = await host.LineAsync("watchdog ", TestContext.Current.CancellationToken);
             await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
             if (!watchdog.StartsWith("none", StringComparison.Ordinal))
@@ -69,6 +71,8 @@ public sealed class ContainmentTests
             Assert.True(afterStop == "alive", $"the generation's stop killed the orphan of a program the host started itself ({foreignLine}): {report}");
             Assert.Contains(" 0 descendant(s) killed", report, StringComparison.Ordinal);
             Assert.True(OsProcess.IsRunning(foreign[0].Pid, foreign[0].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself ({foreignLine})");
+            Assert.EndsWith($"parent {host.Process.Id}", lateLine, StringComparison.Ordinal);
+            Assert.True(OsProcess.IsRunning(foreign[1].Pid, foreign[1].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself while a generation was open ({lateLine})");
             Assert.All(owned, p => Assert.False(OsProcess.IsRunning(p.Pid, p.Start), $"the generation left open, {p.Pid}, outlived the host"));
         }
         finally
