@@ -321,6 +321,43 @@ switch (mode)
         return 0;
     }
 
+    case "session":
+    {
+        // The app's child leads a session of its own and is seen there when the generation is ready; only after that
+        // does it start a double fork that drops its environment and the pipes: that orphan was never seen, but it is
+        // in the session of a member that was, and that still lives. The stop must kill it.
+        var release = Path.Combine(Path.GetTempPath(), $"livefixtures-release-{Environment.ProcessId}");
+        var script = Path.Combine(Path.GetTempPath(), $"livefixtures-session-{Environment.ProcessId}.sh");
+        File.WriteAllText(script, """
+            setsid /bin/sh -c '
+              echo leader $$
+              while [ ! -e "$1" ]; do sleep 0.02; done
+              /bin/sh -c "env -i /bin/sleep 600 </dev/null >/dev/null 2>&1 & echo escaped \$!"
+              exec /bin/sleep 600' leader "$1" &
+            exec /bin/sleep 601
+            """);
+        var app = new LiveProcessBuilder("/bin/sh").WithName("SessionEscape").WithArguments(script, release)
+            .WithReadiness(Probe.OutputLine("^leader ")).Build();
+        var generation = await app.EnsureReadyAsync();
+        Console.WriteLine($"tier {generation.Containment}");
+        var mark = generation.Output.Mark();
+        File.WriteAllText(release, "");
+        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^escaped "), mark, TimeSpan.FromSeconds(30));
+        var escaped = Escapes.EscapedPid(generation);
+        for (var i = 0; i < 1000 && Escapes.ParentOf(escaped) != Environment.ProcessId; i++)
+        {
+            Thread.Sleep(10); // until its parent has exited and it came back to this host
+        }
+
+        var leader = int.Parse(generation.Output.Tail(int.MaxValue).First(l => l.Text.StartsWith("leader ", StringComparison.Ordinal)).Text["leader ".Length..], CultureInfo.InvariantCulture);
+        Console.WriteLine($"escaped {escaped}:{OsProcess.StartTicks(escaped)} parent {Escapes.ParentOf(escaped)} session-leader {leader}");
+        var report = await app.StopAsync(TimeSpan.FromMilliseconds(300));
+        Console.WriteLine($"report {report}");
+        File.Delete(release);
+        File.Delete(script);
+        return 0;
+    }
+
     case "foreign":
     {
         // One generation runs while this host itself (not LiveFixtures) starts a program whose grandchild escapes by a

@@ -28,6 +28,9 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     /// <summary>The processes seen in this generation's tree, by pid: their start times, which make the pid name one process.</summary>
     private readonly ConcurrentDictionary<int, ulong> _seen = new();
 
+    /// <summary>The orphans whose attribution the decision trace has named (each once); guarded by <see cref="_sync"/>.</summary>
+    private readonly HashSet<(int Pid, ulong Start)> _traced = [];
+
     /// <summary>Never set: waiting on it is a synchronous real-time pause for the host-exit path, which cannot await.</summary>
     private static readonly ManualResetEventSlim Never = new(false);
 
@@ -204,7 +207,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
 
             if (WhyOurs(orphan, reused) is { } why)
             {
-                if (Records.DecisionTrace.IsOn && !_seen.ContainsKey(orphan.Pid))
+                if (Records.DecisionTrace.IsOn && _traced.Add((orphan.Pid, orphan.StartTicks)))
                 {
                     Records.DecisionTrace.Write("containment", $"orphan {orphan.Pid} of the host is generation root {root.Pid}'s: {why}");
                 }

@@ -38,6 +38,32 @@ public sealed class ContainmentTests
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task StopAsync_ProcessGroupTier_OrphanBornAfterTheLastLookInASessionOfASeenMember_IsKilled()
+    {
+        // Never seen itself (born after the generation was seen ready, then its parent exited; env -i, no pipes), but
+        // in the session of the app's child, which was seen and still lives: a session cannot be joined by a stranger.
+        using var host = HostRun.Start("session", "fallback");
+        List<(int Pid, ulong Start)> escaped = [];
+        try
+        {
+            await host.RequireTierAsync("fallback", TestContext.Current.CancellationToken);
+            var line = await host.LineAsync("escaped ", TestContext.Current.CancellationToken);
+            escaped = HostRun.ParsePids(line.Split(" parent ")[0]);
+            var report = await host.LineAsync("report ", TestContext.Current.CancellationToken);
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.Contains($"parent {host.Process.Id} ", line, StringComparison.Ordinal); // it did come back to the host
+            Assert.False(OsProcess.IsRunning(escaped[0].Pid, escaped[0].Start), $"the orphan in a seen member's session survived the stop ({line}): {report}");
+            // The session's leader (the app's child) and the orphan.
+            Assert.Matches(@"\b[23] descendant\(s\) killed", report);
+        }
+        finally
+        {
+            HostRun.KillSurvivors(escaped);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task StopAndHostExit_OrphanOfAProgramTheHostStartedItself_IsNeverSignalled()
     {
         // A process-group-tier host (child subreaper) runs one generation while it starts, itself, a program whose
@@ -67,12 +93,14 @@ public sealed class ContainmentTests
                 }
             }
 
-            Assert.EndsWith($"parent {host.Process.Id}", foreignLine.Split(" host ")[0], StringComparison.Ordinal); // it did come back to the host
-            Assert.True(afterStop == "alive", $"the generation's stop killed the orphan of a program the host started itself ({foreignLine}): {report}");
-            Assert.Contains(" 0 descendant(s) killed", report, StringComparison.Ordinal);
-            Assert.True(OsProcess.IsRunning(foreign[0].Pid, foreign[0].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself ({foreignLine})");
+            // Both came back to the host; each check stands alone (the old attribution failed the stop and the exit).
+            Assert.EndsWith($"parent {host.Process.Id}", foreignLine.Split(" host ")[0], StringComparison.Ordinal);
             Assert.EndsWith($"parent {host.Process.Id}", lateLine, StringComparison.Ordinal);
-            Assert.True(OsProcess.IsRunning(foreign[1].Pid, foreign[1].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself while a generation was open ({lateLine})");
+            Assert.Multiple(
+                () => Assert.True(afterStop == "alive", $"the generation's stop killed the orphan of a program the host started itself ({foreignLine}): {report}"),
+                () => Assert.Contains(" 0 descendant(s) killed", report, StringComparison.Ordinal),
+                () => Assert.True(OsProcess.IsRunning(foreign[0].Pid, foreign[0].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself ({foreignLine})"),
+                () => Assert.True(OsProcess.IsRunning(foreign[1].Pid, foreign[1].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself while a generation was open ({lateLine})"));
             Assert.All(owned, p => Assert.False(OsProcess.IsRunning(p.Pid, p.Start), $"the generation left open, {p.Pid}, outlived the host"));
         }
         finally
