@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.ComponentModel;
 using System.Globalization;
 using System.Text;
@@ -20,6 +21,8 @@ public static class RunSummaryFiles
     internal const int MaxNameBytes = 240;
 
     private const string Extension = ".txt";
+
+    private static readonly SearchValues<char> InvalidNameCharacters = SearchValues.Create(Path.GetInvalidFileNameChars());
 
     /// <summary>
     /// Writes one file per fixture of this run into a new folder under <paramref name="directory"/>, named after its
@@ -82,6 +85,8 @@ public static class RunSummaryFiles
             {
                 '/' or '\\' => '∕',
                 _ when char.IsControl(c) => ' ',
+                // Where the file system refuses more (Windows: ':', '*', '?', '"', '<', '>', '|'); none but '/' on Linux.
+                _ when InvalidNameCharacters.Contains(c) => c == ':' ? '∶' : '_',
                 _ => c,
             });
         }
