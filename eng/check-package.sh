@@ -254,7 +254,6 @@ for leg in "${legs[@]}"; do
     status=0
     (cd "$vstest" && LIVEFIXTURES_TESTAPP=$testapp_dll timeout --kill-after=15 300 \
         dotnet test LiveFixtures.Consumer.csproj -p:TestRunner=vstest "${props[@]}" >"$log" 2>&1) || status=$?
-    rm -rf "$vstest"
     lacks=$(missing "$log" "${notice_warnings[@]}" "Passed! ")
     [ "$status" -eq 0 ] && [ -z "$lacks" ] \
         || stop "tests/consumer on xunit.v3 $xunit under VSTest: passes and prints the notices (exit $status; it lacks: ${lacks:-nothing}; full log: $log)" "$log"
@@ -265,6 +264,16 @@ for leg in "${legs[@]}"; do
     else
         echo "      note: VSTest on xunit.v3 $xunit does not show the end-of-run summary, as docs/notices.md says"
     fi
+    # With xUnit's diagnostic messages on, each fixture reports its line when it stops, which VSTest shows.
+    log=$logs/consumer-vstest-diagnostics-xunit-$xunit.log
+    status=0
+    (cd "$vstest" && LIVEFIXTURES_TESTAPP=$testapp_dll timeout --kill-after=15 300 \
+        dotnet test LiveFixtures.Consumer.csproj -p:TestRunner=vstest "${props[@]}" -- xUnit.DiagnosticMessages=true >"$log" 2>&1) || status=$?
+    rm -rf "$vstest"
+    lacks=$(missing "$log" "CrashingApp: so far in this run: $summary_line" "Passed! ")
+    [ "$status" -eq 0 ] && [ -z "$lacks" ] \
+        || stop "tests/consumer on xunit.v3 $xunit under VSTest with xUnit's diagnostic messages on: passes and shows the fixture's summary line (exit $status; it lacks: ${lacks:-nothing}; full log: $log)" "$log"
+    ok "tests/consumer on xunit.v3 $xunit under VSTest with xUnit's diagnostic messages on (-- xUnit.DiagnosticMessages=true): shows the fixture's summary line when it stops"
 done
 rm -rf "$root/tests/consumer/bin" "$root/tests/consumer/obj"
 
