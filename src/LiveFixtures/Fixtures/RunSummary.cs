@@ -5,7 +5,8 @@ namespace LiveFixtures;
 /// <summary>
 /// Prints the end-of-run summary, one line per fixture (<see cref="RunHealth.SummaryLines"/>), on the test host's standard
 /// error when the process exits: after xUnit's own summary when the test executable is run directly, and in the
-/// "Error output" that <c>dotnet test</c> on Microsoft Testing Platform shows for a run that failed.
+/// "Error output" that <c>dotnet test</c> on Microsoft Testing Platform shows for a run that failed. For a passing run,
+/// <c>dotnet test</c> lists the lines as file names instead (<see cref="Extensibility.RunSummaryFiles"/>).
 /// </summary>
 /// <remarks>
 /// The real standard error, not <see cref="Console.Error"/>: a suite that captures console output
