@@ -9,6 +9,16 @@ if (args is ["records", var store, var runId, var count])
     return RecordWriter.Run(store, runId, int.Parse(count, CultureInfo.InvariantCulture));
 }
 
+if (args is ["records-open", var openStore, var openRunId, var openCount])
+{
+    return RecordWriter.Run(openStore, openRunId, int.Parse(openCount, CultureInfo.InvariantCulture), stop: false);
+}
+
+if (args is ["marks", var markStore, var markRunId, var markFirst, var markStep, var markLast, var markStatus])
+{
+    return RecordWriter.Mark(markStore, markRunId, int.Parse(markFirst, CultureInfo.InvariantCulture), int.Parse(markStep, CultureInfo.InvariantCulture), int.Parse(markLast, CultureInfo.InvariantCulture), markStatus);
+}
+
 if (args is ["lease", var leased])
 {
     // Holds a claim on the port until stdin closes (or the process is killed), and says whether it got it.
