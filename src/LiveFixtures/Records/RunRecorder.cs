@@ -200,7 +200,7 @@ internal sealed class RunRecorder
                 _dirty.Clear();
                 lines = Lines(written, newline: _cut && !create);
                 _cut = false;
-                health = [.. _dirtyHealth.Select(RunHealth.Snapshot).OfType<FixtureHealth>()];
+                health = [.. _dirtyHealth.Select(RunHealth.Snapshot).OfType<FixtureHealth>().Select(h => h.ForWriting())];
                 _dirtyHealth.Clear();
             }
 

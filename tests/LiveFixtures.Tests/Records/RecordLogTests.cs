@@ -180,6 +180,26 @@ public sealed class RecordLogTests : IDisposable
         }
     }
 
+    [Fact]
+    public void ForWriting_CrashLoopsDeaths_KeepsTheLast20AndTheCountSoThatTheSnapshotStaysSmall()
+    {
+        var health = new FixtureHealth { Fixture = "Crashy", Generations = 31 };
+        for (var i = 1; i <= 30; i++)
+        {
+            health.Deaths.Add(new HealthDeath { Generation = i, Cause = "exit code 134 (SIGABRT)", Test = $"T{i}" });
+        }
+
+        var written = health.ForWriting();
+        var read = JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(written, RecordsJson.Default.FixtureHealth), RecordsJson.Default.FixtureHealth)!;
+
+        Assert.Equal(30, health.Deaths.Count); // the run's own copy keeps them all
+        Assert.Equal((30, 20, 11), (read.DeathCount, read.Deaths.Count, read.Deaths[0].Generation));
+        Assert.StartsWith("Crashy: 31 generations, 30 deaths — 10 earlier not kept; the last 20: T11, exit code 134 (SIGABRT); T12,", read.Summary(), StringComparison.Ordinal);
+        var few = new FixtureHealth { Fixture = "Calm", Generations = 2, Deaths = [new HealthDeath { Generation = 1, Cause = "exit code 1", Test = "T" }] };
+        Assert.Same(few, few.ForWriting());
+        Assert.Equal("Calm: 2 generations, 1 death — T, exit code 1", few.Summary());
+    }
+
     private static Process Start(params string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
