@@ -41,6 +41,15 @@ internal static class RecordFigures
                 }
 
                 var file = Directory.EnumerateFiles(Path.Combine(root, "state", "runs")).Sum(f => new FileInfo(f).Length);
+                var store = new RunStore(Path.Combine(root, "state"));
+                var reads = new List<double>();
+                for (var round = 0; round < 5; round++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    _ = store.Read("figures") ?? throw new InvalidOperationException("The run's record could not be read back.");
+                    reads.Add(watch.Elapsed.TotalMilliseconds);
+                }
+
                 rows.Add([
                     size.ToString("N0", CultureInfo.InvariantCulture),
                     Report.Median(micros).ToString("N0", CultureInfo.InvariantCulture),
@@ -48,6 +57,7 @@ internal static class RecordFigures
                     Report.Median(bytes).ToString("N0", CultureInfo.InvariantCulture),
                     bytes.Max().ToString("N0", CultureInfo.InvariantCulture),
                     file.ToString("N0", CultureInfo.InvariantCulture),
+                    Report.Median(reads).ToString("N1", CultureInfo.InvariantCulture),
                 ]);
             }
             finally
@@ -56,7 +66,7 @@ internal static class RecordFigures
             }
         }
 
-        report.Table(["generations before", "respawn written, median µs", "largest µs", "bytes written, median", "largest", "run file, bytes"], rows);
+        report.Table(["generations before", "respawn written, median µs", "largest µs", "bytes written, median", "largest", "run file, bytes", "read back whole, median ms"], rows);
     }
 
     /// <summary>What the handle records for one crash-loop round: the previous generation died, the next one started and became ready; written as the writer writes, twice (the death with the start, then the ready).</summary>

@@ -73,46 +73,61 @@ internal static partial class RecordLog
     /// generation its state, and the marks are applied to those states in the order they were made. A line that does
     /// not parse (cut by a crash) is skipped.
     /// </summary>
+    /// <remarks>
+    /// A generation's line is parsed whole only when it is the last readable one of that generation: the others are
+    /// only looked at for the generation's cookie (which comes before its command line, ports and the rest), so a long
+    /// crash loop's log, several lines per generation, costs about one parse per generation.
+    /// </remarks>
     /// <returns>The run, or null when no line of the run's own was readable (not a record log).</returns>
     public static RunRecord? Fold(ReadOnlySpan<byte> bytes)
     {
         RunRecord? run = null;
-        var generations = new List<GenerationRecord>();
+        var generations = new List<GenerationRecord?>();
         var index = new Dictionary<(string Fixture, int Generation, string Cookie), int>();
+        var byCookie = new Dictionary<string, (int Slot, List<Range> Lines)>(StringComparer.Ordinal);
         List<RecordMark>? marks = null;
-        while (bytes.Length > 0)
+        var whole = bytes;
+        var at = 0;
+        while (at < whole.Length)
         {
-            var end = bytes.IndexOf((byte)'\n');
-            var line = end < 0 ? bytes : bytes[..end];
-            bytes = end < 0 ? [] : bytes[(end + 1)..];
+            var end = whole[at..].IndexOf((byte)'\n');
+            var range = new Range(at, end < 0 ? whole.Length : at + end);
+            at = end < 0 ? whole.Length : at + end + 1;
+            var line = whole[range];
             if (line.Trim(" \t\r"u8).IsEmpty)
             {
                 continue;
             }
 
-            RecordLine? parsed;
-            try
+            if (CookieOf(line) is { } cookie)
             {
-                parsed = JsonSerializer.Deserialize(line, RecordLogJson.Default.RecordLine);
+                if (!byCookie.TryGetValue(cookie, out var seen))
+                {
+                    byCookie[cookie] = seen = (generations.Count, []);
+                    generations.Add(null); // filled in below, in the order the generations first appeared
+                }
+
+                seen.Lines.Add(range);
+                continue;
             }
-            catch (JsonException)
+
+            if (Parse(line) is not { } parsed)
             {
                 continue; // a line cut by a crash, or garbage glued to one: the lines around it still count
             }
 
-            if (parsed?.Run is { RunId.Length: > 0 } header)
+            if (parsed.Run is { RunId.Length: > 0 } header)
             {
-                header.Generations = generations;
                 header.SweptBy ??= run?.SweptBy;
                 run = header;
             }
 
-            if (parsed?.Generation is { } generation)
+            if (parsed.Generation is { } generation)
             {
                 var key = (generation.Fixture, generation.Generation, generation.Cookie);
-                if (index.TryGetValue(key, out var at))
+                if (index.TryGetValue(key, out var slot))
                 {
-                    generations[at] = generation;
+                    generations[slot] = generation;
                 }
                 else
                 {
@@ -121,7 +136,7 @@ internal static partial class RecordLog
                 }
             }
 
-            if (parsed?.Mark is { } mark)
+            if (parsed.Mark is { } mark)
             {
                 (marks ??= []).Add(mark);
             }
@@ -132,9 +147,19 @@ internal static partial class RecordLog
             return null;
         }
 
+        foreach (var (slot, lines) in byCookie.Values)
+        {
+            // The last line that parses: the very last may have been cut by a crash.
+            for (var i = lines.Count - 1; i >= 0 && generations[slot] is null; i--)
+            {
+                generations[slot] = Parse(whole[lines[i]])?.Generation;
+            }
+        }
+
+        run.Generations = [.. generations.OfType<GenerationRecord>()];
         foreach (var mark in marks ?? [])
         {
-            if (generations.FindLast(mark.IsAbout) is { } marked)
+            if (run.Generations.FindLast(mark.IsAbout) is { } marked)
             {
                 mark.ApplyTo(marked);
                 run.SweptBy = mark.By;
@@ -247,6 +272,41 @@ internal static partial class RecordLog
         {
             _ = Native.Close(descriptor);
         }
+    }
+
+    private static RecordLine? Parse(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(line, RecordLogJson.Default.RecordLine);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads the cookie of a generation's line without parsing the line: the first <c>"cookie":"</c> of a line that
+    /// starts as a generation's (its fixture and process come before it, and no string in them can hold an unescaped
+    /// quote). Null when the line is not a generation's, or its cookie is empty or escaped: then it is parsed whole.
+    /// </summary>
+    private static string? CookieOf(ReadOnlySpan<byte> line)
+    {
+        if (!line.StartsWith("{\"generation\":{"u8))
+        {
+            return null;
+        }
+
+        var at = line.IndexOf("\"cookie\":\""u8);
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var value = line[(at + 10)..];
+        var end = value.IndexOfAny((byte)'"', (byte)'\\');
+        return end > 0 && value[end] == (byte)'"' ? System.Text.Encoding.UTF8.GetString(value[..end]) : null;
     }
 
     private static void AppendPortable(string path, ReadOnlySpan<byte> bytes)
