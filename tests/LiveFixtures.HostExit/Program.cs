@@ -9,6 +9,16 @@ if (args is ["records", var store, var runId, var count])
     return RecordWriter.Run(store, runId, int.Parse(count, CultureInfo.InvariantCulture));
 }
 
+if (args is ["records-open", var openStore, var openRunId, var openCount])
+{
+    return RecordWriter.Run(openStore, openRunId, int.Parse(openCount, CultureInfo.InvariantCulture), stop: false);
+}
+
+if (args is ["marks", var markStore, var markRunId, var markFirst, var markStep, var markLast, var markStatus])
+{
+    return RecordWriter.Mark(markStore, markRunId, int.Parse(markFirst, CultureInfo.InvariantCulture), int.Parse(markStep, CultureInfo.InvariantCulture), int.Parse(markLast, CultureInfo.InvariantCulture), markStatus);
+}
+
 if (args is ["lease", var leased])
 {
     // Holds a claim on the port until stdin closes (or the process is killed), and says whether it got it.
@@ -136,6 +146,49 @@ switch (mode)
         }
 
         await Console.In.ReadToEndAsync();
+        return 0;
+    }
+
+    case "crashloop-fixed":
+    {
+        // A crash-looping app on a fixed port: its first generation, then (after "go" on standard input) more generations,
+        // each ended by a crash or a stop and started again 300 ms later, as a suite's next test would; it must keep
+        // the port's machine-wide lease throughout, so it may not wait for it (a wait of zero). Says "end looped" or
+        // "end failed ...", and lets the lease go when its standard input closes (the handle is disposed).
+        System.Diagnostics.Trace.Listeners.Add(new System.Diagnostics.TextWriterTraceListener(Console.Out));
+        System.Diagnostics.Trace.AutoFlush = true;
+        var port = int.Parse(args[1], CultureInfo.InvariantCulture);
+        var rounds = int.Parse(args[2], CultureInfo.InvariantCulture);
+        var app = new LiveProcessBuilder("/bin/sh").WithName("CrashLoop").WithArguments("-c", "sleep 0.3; exit 3").WithFixedPort(port)
+            .WithRestartBudget(1000, TimeSpan.FromMinutes(10)).WithMachineLeaseWait(TimeSpan.Zero).Build();
+        await using (app)
+        {
+            Console.WriteLine($"generation {(await app.EnsureReadyAsync()).Number}");
+            await Console.In.ReadLineAsync();
+            try
+            {
+                for (var round = 0; round < rounds; round++)
+                {
+                    if (round % 2 == 0)
+                    {
+                        await app.StopAsync(TimeSpan.FromSeconds(1));
+                    }
+
+                    await Task.Delay(400); // a crash (the app exits after 300 ms) is noticed meanwhile
+                    Console.WriteLine($"generation {(await app.EnsureReadyAsync()).Number}");
+                }
+
+                Console.WriteLine("end looped");
+            }
+            catch (PortInUseException e)
+            {
+                Console.WriteLine($"end failed {e.Message.ReplaceLineEndings(" ")}");
+            }
+
+            await Console.In.ReadToEndAsync();
+        }
+
+        Console.WriteLine("disposed");
         return 0;
     }
 

@@ -30,6 +30,11 @@ internal static class HealthFigures
             DrainFigures.Run(report, Math.Max(3, rounds / 4));
         }
 
+        if (only is null or "records")
+        {
+            RecordFigures.Run(report, rounds);
+        }
+
         report.Line($"Load average at the end: {File.ReadAllText("/proc/loadavg").Split(' ')[0]}.");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
         await File.WriteAllTextAsync(output, report.ToString()).ConfigureAwait(false);

@@ -127,6 +127,9 @@ public sealed partial class LiveProcess : IAsyncDisposable
             }
         }
 
+        // The machine-wide leases (fixed ports, single instance) were the handle's, kept across respawns: another test
+        // host waiting for one gets it now.
+        _launcher.Dispose();
         ForgetOpen(this);
         if (_recorder is { } recorder)
         {

@@ -12,7 +12,13 @@ namespace LiveFixtures.Launching;
 /// the workspace and the log file, marks it with a cookie and starts it in its own process group.
 /// This is the seam for running the app elsewhere later.
 /// </summary>
-internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
+/// <remarks>
+/// The machine-wide leases of a handle (a fixed port's, a single instance's) are held by its launcher, not by a
+/// generation: taken at the first start, kept across respawns and stops, released by <see cref="Dispose"/> (the
+/// handle's dispose) or by the kernel when the test host exits or dies. Another test host that waits for one cannot
+/// take it between a respawn's stop and its start.
+/// </remarks>
+internal sealed class Launcher(LaunchSpec spec, IProcessTable table) : IDisposable
 {
     private static readonly string RunId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> LogOwners = new(StringComparer.Ordinal);
@@ -20,63 +26,57 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
     /// <summary>Tells two handles of the same name apart (parallel class fixtures of one type share a name).</summary>
     private readonly string _handleId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
 
+    /// <summary>The machine-wide leases this handle holds, by name, until it is disposed.</summary>
+    private readonly Dictionary<string, MachineLease> _held = new(StringComparer.Ordinal);
+    private readonly Lock _heldGate = new();
+    private bool _released;
+
+    /// <summary>Gets the names of the machine-wide leases this handle holds now.</summary>
+    public IReadOnlyList<string> HeldLeases
+    {
+        get { lock (_heldGate) { return [.. _held.Keys]; } }
+    }
+
     /// <summary>
-    /// Takes the machine-wide leases the spec needs (fixed ports, single instance), waiting (bounded) while another test
-    /// host holds one, then starts the generation; its allocated ports avoid <paramref name="avoidPorts"/>.
+    /// Takes the machine-wide leases the spec needs (fixed ports, single instance) unless the handle holds them already,
+    /// waiting (bounded) while another test host holds one, then starts the generation; its allocated ports avoid
+    /// <paramref name="avoidPorts"/>. The leases stay with the handle, whatever becomes of the generation.
     /// </summary>
     public async Task<SpawnedProcess> SpawnAsync(int generation, IReadOnlyCollection<int>? avoidPorts, CancellationToken cancellationToken)
     {
-        var name = spec.DisplayName;
-        var taken = new Dictionary<string, MachineLease>(StringComparer.Ordinal);
-        try
+        if (OperatingSystem.IsLinux())
         {
             foreach (var port in spec.Ports.Where(p => p.FixedPort is not null && !p.FromOutput))
             {
                 var claim = PortLease.ClaimName(port.FixedPort!.Value);
-                if (OperatingSystem.IsLinux() && !taken.ContainsKey(claim))
+                if (!Holds(claim))
                 {
-                    taken[claim] = await TakeLeaseAsync(claim, generation, string.Create(CultureInfo.InvariantCulture, $"port {port.FixedPort} ('{port.Name}')"), cancellationToken).ConfigureAwait(false)
-                        ?? throw LeaseTimedOut(generation, port, null);
+                    Keep(claim, await TakeLeaseAsync(claim, generation, string.Create(CultureInfo.InvariantCulture, $"port {port.FixedPort} ('{port.Name}')"), cancellationToken).ConfigureAwait(false)
+                        ?? throw LeaseTimedOut(generation, port, null));
                 }
             }
 
-            MachineLease? instance = null;
-            if (spec.SingleInstance is { } key && OperatingSystem.IsLinux())
+            if (spec.SingleInstance is { } key && MachineLease.InstancePrefix + Sanitize(key) is var instance && !Holds(instance))
             {
-                instance = await TakeLeaseAsync(MachineLease.InstancePrefix + Sanitize(key), generation, $"the single-instance lease '{key}'", cancellationToken).ConfigureAwait(false)
-                    ?? throw LeaseTimedOut(generation, null, key);
+                Keep(instance, await TakeLeaseAsync(instance, generation, $"the single-instance lease '{key}'", cancellationToken).ConfigureAwait(false)
+                    ?? throw LeaseTimedOut(generation, null, key));
             }
-
-            return Spawn(generation, taken, instance, avoidPorts);
         }
-        catch
-        {
-            foreach (var lease in taken.Values)
-            {
-                lease.Dispose();
-            }
 
-            throw;
-        }
+        return Spawn(generation, avoidPorts);
     }
 
     /// <summary>Starts generation <paramref name="generation"/> without waiting for machine-wide leases; its allocated ports avoid <paramref name="avoidPorts"/>.</summary>
-    public SpawnedProcess Spawn(int generation, IReadOnlyCollection<int>? avoidPorts = null) => Spawn(generation, new Dictionary<string, MachineLease>(StringComparer.Ordinal), null, avoidPorts);
-
-    private SpawnedProcess Spawn(int generation, Dictionary<string, MachineLease> taken, MachineLease? instance, IReadOnlyCollection<int>? avoidPorts)
+    public SpawnedProcess Spawn(int generation, IReadOnlyCollection<int>? avoidPorts = null)
     {
         var name = spec.DisplayName;
         var leases = new List<IDisposable>();
-        if (instance is not null)
-        {
-            leases.Add(instance);
-        }
 
         string? workspace = null;
         OutputLog? log = null;
         try
         {
-            var ports = AllocatePorts(name, generation, leases, taken, avoidPorts);
+            var ports = AllocatePorts(name, generation, leases, avoidPorts);
             if (spec.Workspace)
             {
                 workspace = CreateWorkspace(name, generation);
@@ -158,7 +158,45 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         }
     }
 
-    private Dictionary<string, int> AllocatePorts(string name, int generation, List<IDisposable> leases, Dictionary<string, MachineLease> taken, IReadOnlyCollection<int>? avoid)
+    /// <summary>Releases the machine-wide leases the handle holds: its dispose. Another test host waiting for one gets it.</summary>
+    public void Dispose()
+    {
+        lock (_heldGate)
+        {
+            _released = true;
+            foreach (var lease in _held.Values)
+            {
+                lease.Dispose();
+            }
+
+            _held.Clear();
+        }
+    }
+
+    private bool Holds(string claim)
+    {
+        lock (_heldGate)
+        {
+            return _held.ContainsKey(claim);
+        }
+    }
+
+    private void Keep(string claim, MachineLease lease)
+    {
+        lock (_heldGate)
+        {
+            if (!_released)
+            {
+                _held[claim] = lease;
+                return;
+            }
+        }
+
+        lease.Dispose();
+        throw new ObjectDisposedException($"LiveProcess '{spec.DisplayName}'", "The handle was disposed while its start waited for a machine-wide lease; the lease was let go.");
+    }
+
+    private Dictionary<string, int> AllocatePorts(string name, int generation, List<IDisposable> leases, IReadOnlyCollection<int>? avoid)
     {
         var ports = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var port in spec.Ports.Where(p => !p.FromOutput))
@@ -170,7 +208,9 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
                     throw PortBusy(name, generation, port.Name, fixedPort);
                 }
 
-                leases.Add(taken.Remove(PortLease.ClaimName(fixedPort), out var claim) ? PortLease.Held(fixedPort, claim) : PortLease.Fixed(fixedPort));
+                // The handle holds the port's claim for its life (a wait for it is behind us); a generation started
+                // without the wait claims it for itself.
+                leases.Add(Holds(PortLease.ClaimName(fixedPort)) ? PortLease.OfHandle(fixedPort) : PortLease.Fixed(fixedPort));
                 ports[port.Name] = fixedPort;
             }
             else
@@ -191,7 +231,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table)
         var name = spec.DisplayName;
         var (lease, holder) = await MachineLease.TakeAsync(
             claim,
-            MachineLease.DescribeThisHost($"LiveProcess '{name}' generation {generation}"),
+            MachineLease.DescribeThisHost($"LiveProcess '{name}', which holds it from its generation {generation} until it is disposed"),
             spec.MachineLeaseWait,
             spec.Time,
             holder => Tell($"LiveProcess '{name}' waits to start generation {generation}: {what} is held on this machine by {Who(holder)}. It starts as soon as that is released, or fails after {Seconds(spec.MachineLeaseWait)} (WithMachineLeaseWait)."),

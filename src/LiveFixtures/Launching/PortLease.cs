@@ -66,8 +66,8 @@ internal sealed class PortLease : IDisposable
     /// <summary>Claims a fixed port (its owner, if any, is checked separately).</summary>
     public static PortLease Fixed(int port) => new(port, TryClaim(port));
 
-    /// <summary>Wraps a claim on a fixed port that was taken (after waiting) as a <see cref="MachineLease"/>.</summary>
-    public static PortLease Held(int port, MachineLease claim) => new(port, claim);
+    /// <summary>Gives a generation a fixed port whose claim its handle holds (a <see cref="MachineLease"/> kept until the handle is disposed): disposing it releases nothing.</summary>
+    public static PortLease OfHandle(int port) => new(port, claim: null);
 
     /// <summary>Gets the name of the machine-wide claim on a port.</summary>
     public static string ClaimName(int port) => ClaimPrefix + port.ToString(CultureInfo.InvariantCulture);

@@ -3,6 +3,9 @@ namespace LiveFixtures.Records;
 /// <summary>A fixture's health over one run, written as it goes and finalised at the end of the run.</summary>
 internal sealed class FixtureHealth
 {
+    /// <summary>How many deaths a written snapshot lists, at most: the last 20 (so that a crash loop's write does not grow with its deaths).</summary>
+    public const int DeathsWritten = 20;
+
     /// <summary>The fixture's (handle's) name.</summary>
     public string Fixture { get; set; } = "";
 
@@ -24,8 +27,11 @@ internal sealed class FixtureHealth
     /// <summary>The total time spent starting generations, in milliseconds.</summary>
     public double StartingMilliseconds { get; set; }
 
-    /// <summary>Every death or degrade, with the test blamed.</summary>
+    /// <summary>Every death or degrade, with the test blamed (in a written snapshot, the last <see cref="DeathsWritten"/> of them).</summary>
     public List<HealthDeath> Deaths { get; set; } = [];
+
+    /// <summary>How many deaths there were in all, when <see cref="Deaths"/> lists only the last of them; otherwise null.</summary>
+    public int? DeathCount { get; set; }
 
     /// <summary>Whether the run has ended and this snapshot is final.</summary>
     public bool Final { get; set; }
@@ -41,13 +47,29 @@ internal sealed class FixtureHealth
         return copy;
     }
 
+    /// <summary>Gets the copy that is written: the last <see cref="DeathsWritten"/> deaths and <see cref="DeathCount"/>, when there were more.</summary>
+    public FixtureHealth ForWriting()
+    {
+        if (Deaths.Count <= DeathsWritten)
+        {
+            return this;
+        }
+
+        var written = (FixtureHealth)MemberwiseClone();
+        written.DeathCount = Math.Max(DeathCount ?? 0, Deaths.Count);
+        written.Deaths = Deaths[^DeathsWritten..];
+        return written;
+    }
+
     /// <summary>Gets the one-line summary of the run for this fixture: "LiveGui: 2 generations, 1 death — T, exit code 134 (SIGABRT)".</summary>
     public string Summary()
     {
-        var deaths = Deaths.Count == 1 ? "1 death" : $"{Deaths.Count} deaths";
+        var count = Math.Max(DeathCount ?? 0, Deaths.Count);
+        var deaths = count == 1 ? "1 death" : $"{count} deaths";
         var generations = Generations == 1 ? "1 generation" : $"{Generations} generations";
         var head = $"{Fixture}: {generations}, {deaths}";
-        return Deaths.Count == 0 ? head : head + " — " + string.Join("; ", Deaths.Select(d => $"{d.Test ?? "no test running"}, {d.Cause}"));
+        var earlier = count > Deaths.Count ? $"{count - Deaths.Count} earlier not kept; the last {Deaths.Count}: " : "";
+        return Deaths.Count == 0 ? head : head + " — " + earlier + string.Join("; ", Deaths.Select(d => $"{d.Test ?? "no test running"}, {d.Cause}"));
     }
 }
 

@@ -272,41 +272,24 @@ internal sealed class Leftovers(RunStore store, IProcessTable table, TimeProvide
     }
 
     private void MarkReaped(Leftover leftover, bool killed) =>
-        Mark(leftover.Run.RunId, [leftover.Generation], record =>
-        {
-            record.Status = "reaped";
-            record.Signal = killed ? "SIGKILL" : "SIGTERM";
-        });
+        Mark(leftover.Run.RunId, [leftover.Generation], RecordMark.Reaped, killed ? "SIGKILL" : "SIGTERM");
 
     private void MarkGone(List<(RunRecord Run, GenerationRecord Generation)> gone)
     {
         foreach (var group in gone.GroupBy(g => g.Run.RunId))
         {
-            Mark(group.Key, [.. group.Select(g => g.Generation)], record => record.Status = record.Status is "running" or "degraded" ? "gone" : record.Status);
+            Mark(group.Key, [.. group.Select(g => g.Generation)], RecordMark.Gone, signal: null);
         }
     }
 
-    private void Mark(string runId, IReadOnlyList<GenerationRecord> generations, Action<GenerationRecord> change)
+    /// <summary>Appends a mark per generation to its run's log: never a rewrite, so the watchdog's marks, another sweep's and the run's own lines all stay.</summary>
+    private void Mark(string runId, IReadOnlyList<GenerationRecord> generations, string status, string? signal)
     {
+        var now = time.GetUtcNow();
+        var by = string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} at {now:O}");
         try
         {
-            var run = store.Read(runId);
-            if (run is null)
-            {
-                return;
-            }
-
-            foreach (var generation in generations)
-            {
-                if (run.Generations.Find(g => g.Cookie == generation.Cookie && g.Generation == generation.Generation && g.Fixture == generation.Fixture) is { } record)
-                {
-                    change(record);
-                    record.Ended ??= time.GetUtcNow();
-                }
-            }
-
-            run.SweptBy = string.Create(CultureInfo.InvariantCulture, $"pid {Environment.ProcessId} at {time.GetUtcNow():O}");
-            store.Write(run);
+            store.Mark(runId, [.. generations.Select(g => new RecordMark { Fixture = g.Fixture, Generation = g.Generation, Cookie = g.Cookie, Status = status, Signal = signal, At = now, By = by })]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

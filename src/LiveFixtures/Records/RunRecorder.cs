@@ -11,8 +11,10 @@ namespace LiveFixtures.Records;
 /// </summary>
 /// <remarks>
 /// Changes are applied in memory at once and written by one background task, <see cref="CoalesceWindow"/> after the
-/// first of them: the latest state wins, each write is atomic and flushed to disk, and a burst of changes (a respawn)
-/// costs one write, never a wait on the caller's path.
+/// first of them: a burst of changes (a respawn) costs one write, never a wait on the caller's path. A write appends
+/// to the run's log (<see cref="RecordLog"/>) a line per generation that changed, with its whole state, and the run's
+/// line, flushed to disk: its cost does not grow with the generations recorded before it. The first write creates
+/// the log atomically with everything recorded so far.
 /// <see cref="Flush"/> writes what is pending (at the end of the run, on dispose). Safe under parallel use. A store
 /// that cannot be written costs one warning, never a failed test.
 /// </remarks>
@@ -31,6 +33,11 @@ internal sealed class RunRecorder
     private readonly RunRecord _run;
     private readonly HashSet<string> _fixtures = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dirtyHealth = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Fixture, int Generation, string Cookie), GenerationRecord> _byKey = [];
+    private readonly HashSet<GenerationRecord> _dirty = new(ReferenceEqualityComparer.Instance);
+    private bool _created;
+    private bool _cut;
+    private long _lastWriteBytes;
     private readonly SemaphoreSlim _wake = new(0, 1);
     private long _version;
     private long _written;
@@ -69,6 +76,9 @@ internal sealed class RunRecorder
     /// <summary>Gets how many times the run record was written (changes coalesce: fewer writes than changes).</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
+    /// <summary>Gets how many bytes the last write of the run record wrote (its log's lines; the first write, everything so far).</summary>
+    public long LastWriteBytes => Interlocked.Read(ref _lastWriteBytes);
+
     /// <summary>Gets whether the run has been marked ended.</summary>
     public bool HasEnded
     {
@@ -88,6 +98,8 @@ internal sealed class RunRecorder
         lock (_gate)
         {
             _run.Generations.Add(generation);
+            _byKey[(generation.Fixture, generation.Generation, generation.Cookie)] = generation;
+            _dirty.Add(generation);
             _fixtures.Add(generation.Fixture);
         }
 
@@ -100,13 +112,13 @@ internal sealed class RunRecorder
     {
         lock (_gate)
         {
-            var record = _run.Generations.FindLast(g => g.Fixture == fixture && g.Generation == generation && g.Cookie == cookie);
-            if (record is null)
+            if (!_byKey.TryGetValue((fixture, generation, cookie), out var record))
             {
                 return false;
             }
 
             change(record);
+            _dirty.Add(record);
         }
 
         Changed();
@@ -140,6 +152,7 @@ internal sealed class RunRecorder
             {
                 generation.Ended = now;
                 generation.Status = generation.Status is "running" ? orphanStatus! : generation.Status;
+                _dirty.Add(generation);
             }
 
             foreach (var fixture in _fixtures)
@@ -175,19 +188,52 @@ internal sealed class RunRecorder
                 return;
             }
 
-            byte[] run;
+            byte[] lines;
+            bool create;
+            List<GenerationRecord> written;
             List<FixtureHealth> health;
             lock (_gate)
             {
                 _run.Updated = _time.GetUtcNow();
-                run = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(_run, RecordsJson.Default.RunRecord);
-                health = [.. _dirtyHealth.Select(RunHealth.Snapshot).OfType<FixtureHealth>()];
+                create = !_created;
+                written = create ? [.. _run.Generations] : [.. _dirty];
+                _dirty.Clear();
+                lines = Lines(written, newline: _cut && !create);
+                _cut = false;
+                health = [.. _dirtyHealth.Select(RunHealth.Snapshot).OfType<FixtureHealth>().Select(h => h.ForWriting())];
                 _dirtyHealth.Clear();
             }
 
             try
             {
-                _store.WriteSerialized(_run.RunId, run);
+                try
+                {
+                    if (create)
+                    {
+                        _store.Create(_run.RunId, lines);
+                    }
+                    else
+                    {
+                        _store.Append(_run.RunId, lines);
+                    }
+                }
+                catch (FileNotFoundException)
+                {
+                    // The log went (a prune by hand, a reader that took it for corrupt): written again whole.
+                    lock (_gate)
+                    {
+                        lines = Lines(_run.Generations, newline: false);
+                    }
+
+                    _store.Create(_run.RunId, lines);
+                }
+
+                lock (_gate)
+                {
+                    _created = true;
+                }
+
+                Interlocked.Exchange(ref _lastWriteBytes, lines.Length);
                 Interlocked.Increment(ref _writes);
                 foreach (var snapshot in health)
                 {
@@ -198,6 +244,16 @@ internal sealed class RunRecorder
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                if (!create)
+                {
+                    lock (_gate)
+                    {
+                        // Written again by the next write, after a newline that ends a line this one may have cut.
+                        _dirty.UnionWith(written);
+                        _cut = true;
+                    }
+                }
+
                 Warn(e);
             }
 
@@ -256,5 +312,23 @@ internal sealed class RunRecorder
             _warning = text;
             Trace.TraceWarning(text);
         }
+    }
+
+    /// <summary>Serializes a line per generation given, then the run's line (last: see <see cref="RecordLog.HasEnded"/>). Called under the gate.</summary>
+    private byte[] Lines(IEnumerable<GenerationRecord> generations, bool newline)
+    {
+        using var buffer = new MemoryStream();
+        if (newline)
+        {
+            buffer.WriteByte((byte)'\n');
+        }
+
+        foreach (var generation in generations)
+        {
+            buffer.Write(RecordLog.Line(new RecordLine { Generation = generation }));
+        }
+
+        buffer.Write(RecordLog.RunLine(_run));
+        return buffer.ToArray();
     }
 }

@@ -6,14 +6,17 @@ using LiveFixtures.Platform;
 namespace LiveFixtures.Records;
 
 /// <summary>
-/// Reads and writes run records and health snapshots under one per-user directory: <c>runs/RUNID.json</c>,
+/// Reads and writes run records and health snapshots under one per-user directory: <c>runs/RUNID.jsonl</c> (a run's
+/// record log, see <see cref="RecordLog"/>; <c>runs/RUNID.json</c> for a record written whole by an earlier version),
 /// <c>health/RUNID/FIXTURE.json</c>, and <c>corrupt/</c> for files that could not be read.
 /// </summary>
 /// <remarks>
-/// Each run writes only its own file, atomically (a temporary file in the same directory, flushed to disk, then
-/// renamed over the old one), so readers never see half a record and hosts never wait for each other. Reading is
-/// tolerant: unknown fields are ignored, missing ones take their defaults, and a file that is not a record is moved
-/// aside to <c>corrupt/</c> with a warning; nothing else is lost.
+/// Each run's host appends to its own log only what changed (created atomically at its first write: a temporary file
+/// in the same directory, flushed to disk, then renamed), so a write costs the same however long the run's history,
+/// and hosts never wait for each other. The watchdog and a later run's sweep append their marks to the same log; no
+/// writer rewrites another's lines. Reading is tolerant: unknown fields are ignored, missing ones take their defaults,
+/// a line cut by a crash is skipped, and a file that is not a record is moved aside to <c>corrupt/</c> with a
+/// warning; nothing else is lost.
 /// </remarks>
 internal sealed class RunStore
 {
@@ -41,24 +44,86 @@ internal sealed class RunStore
     /// <summary>Opens the store at <see cref="StateDirectory.Resolve"/>.</summary>
     public static RunStore OpenDefault() => new(StateDirectory.Resolve());
 
-    /// <summary>Writes a run record atomically, replacing the run's previous one.</summary>
+    /// <summary>Writes a whole run record as a fresh log, atomically, replacing the run's previous one.</summary>
     /// <exception cref="UnauthorizedAccessException">The store's directory is not safe to use (a link, or another user's; see <see cref="PrivateFolder"/>).</exception>
     public void Write(RunRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RunId);
-        Private(Root);
-        Private(RunsDirectory);
-        WriteAtomically(RunPath(record.RunId), JsonSerializer.SerializeToUtf8Bytes(record, RecordsJson.Default.RunRecord));
+        Create(record.RunId, RecordLog.Whole(record));
     }
 
-    /// <summary>Writes a run record already serialized (with <see cref="RecordsJson"/>) atomically, replacing the run's previous one.</summary>
-    public void WriteSerialized(string runId, byte[] record)
+    /// <summary>Creates (or replaces) a run's log atomically with lines already serialized by <see cref="RecordLog"/>.</summary>
+    /// <exception cref="UnauthorizedAccessException">The store's directory is not safe to use.</exception>
+    public void Create(string runId, byte[] lines)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(runId);
         Private(Root);
         Private(RunsDirectory);
-        WriteAtomically(RunPath(runId), record);
+        WriteAtomically(RunPath(runId), lines);
+    }
+
+    /// <summary>Appends lines already serialized by <see cref="RecordLog"/> to a run's existing log, with one <c>O_APPEND</c> write.</summary>
+    /// <exception cref="FileNotFoundException">The run has no log yet (or it was pruned): <see cref="Create"/> it.</exception>
+    public void Append(string runId, byte[] lines)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        Private(Root);
+        Private(RunsDirectory);
+        RecordLog.Append(RunPath(runId), lines);
+    }
+
+    /// <summary>
+    /// Marks generations of a run this process does not own (the watchdog, a later run's sweep): appended to the run's
+    /// log, after a newline that ends a line the run's dead host may have cut; a record an earlier version wrote whole
+    /// is read, changed and written back. Does nothing when the run has no record.
+    /// </summary>
+    /// <returns>Whether the run had a record to mark.</returns>
+    public bool Mark(string runId, IReadOnlyCollection<RecordMark> marks)
+    {
+        ArgumentNullException.ThrowIfNull(marks);
+        if (marks.Count == 0)
+        {
+            return false;
+        }
+
+        if (File.Exists(RunPath(runId)))
+        {
+            using var buffer = new MemoryStream();
+            buffer.WriteByte((byte)'\n');
+            foreach (var mark in marks)
+            {
+                buffer.Write(RecordLog.Line(new RecordLine { Mark = mark }));
+            }
+
+            try
+            {
+                Append(runId, buffer.ToArray());
+                return true;
+            }
+            catch (FileNotFoundException)
+            {
+                return false; // pruned since
+            }
+        }
+
+        var legacy = LegacyPath(runId);
+        if (!File.Exists(legacy) || ReadFile(legacy, warnings: null) is not { } run)
+        {
+            return false;
+        }
+
+        foreach (var mark in marks)
+        {
+            if (run.Generations.FindLast(mark.IsAbout) is { } generation)
+            {
+                mark.ApplyTo(generation);
+                run.SweptBy = mark.By;
+            }
+        }
+
+        WriteAtomically(legacy, JsonSerializer.SerializeToUtf8Bytes(run, RecordsJson.Default.RunRecord));
+        return true;
     }
 
     /// <summary>Writes a fixture's health snapshot atomically.</summary>
@@ -71,8 +136,9 @@ internal sealed class RunStore
         WriteAtomically(Path.Combine(directory, FileName(health.Fixture) + ".json"), JsonSerializer.SerializeToUtf8Bytes(health, RecordsJson.Default.FixtureHealth));
     }
 
-    /// <summary>Reads one run's record, or returns null when there is none (or it was corrupt and moved aside).</summary>
-    public RunRecord? Read(string runId, ICollection<string>? warnings = null) => ReadFile(RunPath(runId), warnings);
+    /// <summary>Reads one run's record (its log, else a record an earlier version wrote whole), or returns null when there is none (or it was corrupt and moved aside).</summary>
+    public RunRecord? Read(string runId, ICollection<string>? warnings = null) =>
+        File.Exists(RunPath(runId)) ? ReadFile(RunPath(runId), warnings) : ReadFile(LegacyPath(runId), warnings);
 
     /// <summary>Reads every run record, oldest first; corrupt files are moved aside and named in <paramref name="warnings"/>.</summary>
     /// <param name="warnings">Collects a warning per corrupt file.</param>
@@ -87,9 +153,9 @@ internal sealed class RunStore
 
         Private(RunsDirectory);
         var runs = new List<RunRecord>();
-        foreach (var file in Directory.EnumerateFiles(RunsDirectory, "*.json"))
+        foreach (var file in Directory.EnumerateFiles(RunsDirectory).Where(IsRecordFile))
         {
-            if (skipEnded && HasEnded(file))
+            if (skipEnded && (IsLog(file) ? RecordLog.HasEnded(file) : HasEnded(file)))
             {
                 continue;
             }
@@ -154,6 +220,7 @@ internal sealed class RunStore
 
             DeleteOwnDirectory(Path.Combine(HealthDirectory, FileName(run.RunId)), warnings);
             File.Delete(RunPath(run.RunId));
+            File.Delete(LegacyPath(run.RunId));
             removed.Add(run.RunId);
         }
 
@@ -165,8 +232,9 @@ internal sealed class RunStore
         string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_')).TrimStart('.') is { Length: > 0 } safe ? safe : "_";
 
     /// <summary>
-    /// Tells from the head of a record (its run-level fields come before its generations) whether the run's end was
-    /// recorded; anything unclear (a cut or odd file) is "no", so the file is read whole.
+    /// Tells from the head of a record written whole by an earlier version (its run-level fields come before its
+    /// generations) whether the run's end was recorded; anything unclear (a cut or odd file) is "no", so the file is
+    /// read whole.
     /// </summary>
     private static bool HasEnded(string path)
     {
@@ -214,10 +282,19 @@ internal sealed class RunStore
     private static string Private(string path) =>
         PrivateFolder.Ensure(path, "its run records", $"set {StateDirectory.Variable} to a folder only you can write to");
 
-    private string RunPath(string runId) => Path.Combine(RunsDirectory, FileName(runId) + ".json");
+    /// <summary>Gets the path of a run's record log.</summary>
+    internal string RunPath(string runId) => Path.Combine(RunsDirectory, FileName(runId) + RecordLog.Extension);
+
+    private string LegacyPath(string runId) => Path.Combine(RunsDirectory, FileName(runId) + ".json");
+
+    private static bool IsLog(string path) => path.EndsWith(RecordLog.Extension, StringComparison.Ordinal);
+
+    private static bool IsRecordFile(string path) => IsLog(path) || path.EndsWith(".json", StringComparison.Ordinal);
 
     private RunRecord? ReadFile(string path, ICollection<string>? warnings) =>
-        Deserialize(path, bytes => JsonSerializer.Deserialize(bytes, RecordsJson.Default.RunRecord) is { RunId.Length: > 0 } run ? run : null, warnings);
+        IsLog(path)
+            ? Deserialize(path, bytes => RecordLog.Fold(bytes), warnings)
+            : Deserialize(path, bytes => JsonSerializer.Deserialize(bytes, RecordsJson.Default.RunRecord) is { RunId.Length: > 0 } run ? run : null, warnings);
 
     private T? Deserialize<T>(string path, Func<byte[], T?> parse, ICollection<string>? warnings)
         where T : class
@@ -251,7 +328,7 @@ internal sealed class RunStore
     private void MoveAside(string path, ICollection<string>? warnings)
     {
         Private(CorruptDirectory);
-        var target = Path.Combine(CorruptDirectory, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.json"));
+        var target = Path.Combine(CorruptDirectory, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}{Path.GetExtension(path)}"));
         try
         {
             File.Move(path, target);

@@ -363,22 +363,21 @@ internal sealed unsafe class RunWatch
 
         try
         {
+            // Appended to the run's log (never a rewrite): a sweep of another run marking the same record loses nothing.
+            // A run whose host had not written its record yet has nothing to mark.
             var store = new RunStore(_store);
-            if (!File.Exists(Path.Combine(store.RunsDirectory, RunStore.FileName(_runId) + ".json")) || store.Read(_runId) is not { } run)
-            {
-                return; // the host had not written its record yet: nothing to mark
-            }
-
             var now = TimeProvider.System.GetUtcNow();
-            foreach (var record in run.Generations.Where(r => r.MayBeRunning && stopped.Any(s => s.Generation.Cookie == r.Cookie)))
+            var by = string.Create(CultureInfo.InvariantCulture, $"the run's watchdog (pid {Environment.ProcessId}) at {now:O}, when the host had died");
+            store.Mark(_runId, [.. stopped.Select(s => new RecordMark
             {
-                record.Status = "reaped";
-                record.Ended = now;
-                record.Signal = killed.Any(k => k.Generation.Cookie == record.Cookie) ? "SIGKILL" : "SIGTERM";
-            }
-
-            run.SweptBy = string.Create(CultureInfo.InvariantCulture, $"the run's watchdog (pid {Environment.ProcessId}) at {now:O}, when the host had died");
-            store.Write(run);
+                Fixture = s.Generation.Fixture,
+                Generation = s.Generation.Generation,
+                Cookie = s.Generation.Cookie,
+                Status = RecordMark.Reaped,
+                Signal = killed.Any(k => k.Generation.Cookie == s.Generation.Cookie) ? "SIGKILL" : "SIGTERM",
+                At = now,
+                By = by,
+            })]);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {

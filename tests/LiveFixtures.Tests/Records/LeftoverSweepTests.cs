@@ -69,6 +69,33 @@ public sealed class LeftoverSweepTests : IDisposable
     }
 
     [Fact(Timeout = 120_000)]
+    public async Task HostKilledWithSigkill_WatchdogMarksItsGenerationsReapedInTheRunsLog()
+    {
+        // The watchdog appends its marks to the log of a host that may have died in the middle of a write.
+        using var host = HostRun.StartWithStoreAndWatchdog("killme", "cgroup", _temp.Store.Root);
+        var watchdog = await host.LineAsync("watchdog ", TestContext.Current.CancellationToken);
+        Assert.True(watchdog.Split(' ')[0] != "none", $"the host has no watchdog: {watchdog}");
+        var run = await host.LineAsync("run ", TestContext.Current.CancellationToken);
+        _owned.AddRange(HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken)));
+        await host.LineAsync("ready", TestContext.Current.CancellationToken);
+
+        host.Process.Kill();
+        await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        RunRecord? record = null;
+        for (var i = 0; i < 500 && (record is null || !record.Generations.TrueForAll(g => g.Status == "reaped")); i++)
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+            record = _temp.Store.Read(run);
+        }
+
+        Assert.NotNull(record);
+        Assert.Equal(2, record.Generations.Count);
+        Assert.All(record.Generations, g => Assert.Equal("reaped", g.Status));
+        Assert.StartsWith("the run's watchdog (pid ", record.SweptBy, StringComparison.Ordinal);
+        Assert.Empty(new Leftovers(_temp.Store, LiveFixtures.Platform.ProcessTables.Current, TimeProvider.System).Find());
+    }
+
+    [Fact(Timeout = 120_000)]
     public async Task FirstStart_HostAndItsWatchdogKilledWithSigkill_ReapsEveryLeftoverAndTellsTheFirstTest()
     {
         // The watchdog is killed first (an out-of-memory kill, a CI job's cleanup that spared the apps): nothing stops

@@ -91,6 +91,43 @@ public sealed class LeftoversTests : IDisposable
         Assert.Empty(new Leftovers(_temp.Store, ProcessTables.Current, TimeProvider.System).Find());
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task ReapAsync_LeftoversInACutLogAndInALegacyRecord_AreFoundReapedAndMarkedInEach()
+    {
+        // A log whose host was killed in the middle of a write, and a record an earlier version wrote whole.
+        var inLog = Start("sleep", "60");
+        var recorder = new RunRecorder(_temp.Store, TimeProvider.System, "log-run");
+        recorder.Started(new GenerationRecord { Fixture = "App", Generation = 1, Cookie = "c-log", Process = ProcessIdentity.Of(inLog.Id)!, Started = DateTimeOffset.UtcNow });
+        recorder.Flush();
+        File.AppendAllText(_temp.Store.RunPath("log-run"), "{\"generation\":{\"fixture\":\"App\",\"gen");
+        ForgeDeadHost("log-run");
+        var inLegacy = Start("sleep", "61");
+        var legacy = Record("legacy-run", inLegacy.Id);
+        legacy.Generations[0].Cookie = "c-legacy";
+        File.WriteAllText(Path.Combine(_temp.Store.RunsDirectory, "legacy-run.json"), System.Text.Json.JsonSerializer.Serialize(legacy, RecordsJson.Default.RunRecord));
+        File.Delete(_temp.Store.RunPath("legacy-run"));
+        var leftovers = new Leftovers(_temp.Store, ProcessTables.Current, TimeProvider.System);
+
+        var found = leftovers.Find();
+        await leftovers.ReapAsync(found, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+
+        Assert.Equal([inLog.Id, inLegacy.Id], found.Select(l => l.Generation.Process.Pid).Order());
+        await inLog.WaitForExitAsync(TestContext.Current.CancellationToken);
+        await inLegacy.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal("reaped", Assert.Single(_temp.Store.Read("log-run")!.Generations).Status);
+        Assert.Equal("reaped", Assert.Single(_temp.Store.Read("legacy-run")!.Generations).Status);
+        Assert.Empty(leftovers.Find());
+        Assert.False(Directory.Exists(_temp.Store.CorruptDirectory));
+    }
+
+    private void ForgeDeadHost(string runId)
+    {
+        // The recorder's host is this test host: its run line is appended again as if a host now gone had written it.
+        var run = _temp.Store.Read(runId)!;
+        run.Host = TempStore.DeadRun(runId, run.Started).Host;
+        _temp.Store.Append(runId, [(byte)'\n', .. RecordLog.RunLine(run)]);
+    }
+
     private Process Start(string command, params string[] arguments)
     {
         var info = new ProcessStartInfo(command) { RedirectStandardOutput = true };

@@ -37,7 +37,7 @@ public sealed class RunRecorderTests : IDisposable
         Assert.Equal(Path.Combine(logs, "Crashy-gen1.log"), died.LogFile);
         Assert.Contains("--token=***", died.CommandLine);
         Assert.DoesNotContain(died.CommandLine, a => a.Contains("hunter2", StringComparison.Ordinal));
-        Assert.DoesNotContain("hunter2", File.ReadAllText(Path.Combine(_temp.Store.RunsDirectory, runId + ".json")), StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", File.ReadAllText(_temp.Store.RunPath(runId)), StringComparison.Ordinal);
         var second = run.Generations[1];
         Assert.Equal("stopped", second.Status); // killed by the host's exit path, which ended the run
         Assert.NotNull(second.Ended);
@@ -91,7 +91,7 @@ public sealed class RunRecorderTests : IDisposable
 
             var generation = Assert.Single(_temp.Store.Read(app.Recorder.RunId)!.Generations);
             Assert.Equal(["/bin/sh", "-c", "exec sleep 60", "app", "--token=***"], generation.CommandLine);
-            Assert.DoesNotContain(token, File.ReadAllText(Path.Combine(_temp.Store.RunsDirectory, app.Recorder.RunId + ".json")), StringComparison.Ordinal);
+            Assert.DoesNotContain(token, File.ReadAllText(_temp.Store.RunPath(app.Recorder.RunId)), StringComparison.Ordinal);
         }
     }
 

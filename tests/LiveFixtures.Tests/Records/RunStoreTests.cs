@@ -37,7 +37,7 @@ public sealed class RunStoreTests
         temp.Store.Write(TempStore.DeadRun("r1", DateTimeOffset.UtcNow));
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(temp.Store.Root));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(temp.Store.RunsDirectory, "r1.json")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(temp.Store.RunPath("r1")));
     }
 
     [Fact]
