@@ -84,6 +84,9 @@ public sealed class LiveProcessFailureTests
         Assert.Equal(Environment.ProcessId, error.HolderProcessId);
         Assert.Contains($"port {port}", error.Message, StringComparison.Ordinal);
         Assert.Contains($"pid {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+        // The holder is this test host: the message says so, and never tells the reader to kill the host.
+        Assert.Contains("in use by this test host itself", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("kill ", error.Message, StringComparison.Ordinal);
         Assert.Null(app.ProcessId);
     }
 
