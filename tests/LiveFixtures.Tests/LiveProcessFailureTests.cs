@@ -127,6 +127,8 @@ public sealed class LiveProcessFailureTests
         var relative = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder("./bin/nothing").Build());
 
         Assert.Contains("not found on PATH (looked in", error.Message, StringComparison.Ordinal);
+        var looked = error.Message[(error.Message.IndexOf("(looked in ", StringComparison.Ordinal) + 11)..error.Message.IndexOf(").", StringComparison.Ordinal)].Split(", ");
+        Assert.Equal(looked.Distinct(StringComparer.Ordinal), looked); // a folder PATH names twice is listed once
         Assert.Contains("looked at " + Path.GetFullPath("./bin/nothing"), relative.Message, StringComparison.Ordinal);
     }
 

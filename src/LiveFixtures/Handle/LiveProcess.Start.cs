@@ -199,6 +199,15 @@ public sealed partial class LiveProcess
                 continue;
             }
 
+            if (result.Answered)
+            {
+                // It listens and answers, but not yet as ready (404, 503). Many apps log each request: a line written in
+                // answer to the probe must not start the next attempt at once, or probe and log feed each other (hundreds
+                // of requests a second, and an output tail that holds nothing but the probe's own requests).
+                await Task.Delay(AnsweredReadinessPause, _spec.Time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(poll.Next(), _spec.Time, pause.Token);
             await Task.WhenAny(woken, delay).ConfigureAwait(false);
@@ -207,6 +216,9 @@ public sealed partial class LiveProcess
             await pause.CancelAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The pause between readiness attempts while the app answers, but not as ready.</summary>
+    internal static readonly TimeSpan AnsweredReadinessPause = TimeSpan.FromMilliseconds(100);
 
     private async Task<ProbeResult> ProbeReadinessOnceAsync(IProbe probe, ProbeContext context, CancellationToken cancellationToken)
     {
