@@ -29,11 +29,11 @@ public sealed class LiveProcessDaemonizeTests
             var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
             Assert.True(AssertSaysItDaemonized(error), "a child left in the generation's process group is seen in every tier");
-            Assert.Empty(Marked(mark));
+            Assert.Empty(Ours(mark));
         }
         finally
         {
-            KillMarked(mark);
+            KillOurs(mark);
         }
     }
 
@@ -42,44 +42,28 @@ public sealed class LiveProcessDaemonizeTests
     {
         var redis = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
         Assert.SkipWhen(redis is null, "redis-server is not installed (.ci/run installs it with apt-get).");
-        var mark = Guid.NewGuid().ToString("N");
-        var daemonPid = 0;
+        SkipInTheProcessGroupTier();
+        // redis writes its process title over its environment: its working directory (--dir) is what names it as ours.
+        var dir = Directory.CreateTempSubdirectory("livefixtures-daemonize").FullName;
         try
         {
             await using var app = new LiveProcessBuilder(redis!)
                 .WithArguments("--port", "{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                    "--daemonize", "yes", "--dir", "{workspace}", "--pidfile", "{workspace}/redis.pid")
+                    "--daemonize", "yes", "--dir", dir, "--pidfile", Path.Combine(dir, "redis.pid"))
                 .WithPort()
-                .WithWorkspace()
-                .WithEnvironment(MarkName, mark)
                 .WithReadiness(Probe.Tcp())
                 .Build();
 
             var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
-            // redis rewrites its process title over its environment, so its pid file names the daemon (written soon
-            // after the fork, when the daemon lives).
-            var pidFile = Path.Combine(error.Death!.WorkspacePath!, "redis.pid");
-            for (var i = 0; i < 50 && !File.Exists(pidFile); i++)
-            {
-                await Task.Delay(20, TestContext.Current.CancellationToken);
-            }
-
-            var daemon = File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var read) ? read : 0;
-            daemonPid = daemon;
+            Assert.True(AssertSaysItDaemonized(error), "the cgroup tier sees the daemon");
             Assert.Contains("--daemonize no", error.Message, StringComparison.Ordinal);
-            if (!AssertSaysItDaemonized(error))
-            {
-                return; // the process-group tier cannot see this daemon (see AssertSaysItDaemonized)
-            }
-
-            Assert.True(daemon == 0 || !OsProcess.IsRunning(daemon), $"the daemon redis-server (pid {daemon}) outlived the failed start");
-            Assert.Empty(Marked(mark));
+            Assert.Empty(Ours(dir));
         }
         finally
         {
-            KillMarked(mark);
-            KillRedisDaemon(daemonPid);
+            KillOurs(dir);
+            Directory.Delete(dir, recursive: true);
         }
     }
 
@@ -88,6 +72,8 @@ public sealed class LiveProcessDaemonizeTests
     {
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists);
         Assert.SkipWhen(nginx is null, "nginx is not installed (.ci/run installs it with apt-get).");
+        SkipInTheProcessGroupTier();
+        // nginx writes its process title over its environment too, but keeps its arguments in it: a mark in -g names it.
         var mark = Guid.NewGuid().ToString("N");
         try
         {
@@ -108,24 +94,21 @@ public sealed class LiveProcessDaemonizeTests
                         server { listen 127.0.0.1:{port}; location / { return 200 "ok\n"; } }
                     }
                     """)
-                .WithArguments("-p", "{workspace}", "-e", "{workspace}/error.log", "-c", "{workspace}/nginx.conf")
+                .WithArguments("-p", "{workspace}", "-e", "{workspace}/error.log", "-c", "{workspace}/nginx.conf", "-g", $"env {MarkName}={mark};")
                 .WithPort()
-                .WithEnvironment(MarkName, mark)
                 .WithBaseAddress("http://127.0.0.1:{port}/")
                 .WithReadiness(Probe.Http("/"))
                 .Build();
 
             var error = await Assert.ThrowsAsync<LiveProcessStartException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
 
+            Assert.True(AssertSaysItDaemonized(error), "the cgroup tier sees the daemon");
             Assert.Contains("daemon off;", error.Message, StringComparison.Ordinal);
-            if (AssertSaysItDaemonized(error))
-            {
-                Assert.Empty(Marked(mark));
-            }
+            Assert.Empty(Ours(mark));
         }
         finally
         {
-            KillMarked(mark);
+            KillOurs(mark);
         }
     }
 
@@ -175,13 +158,22 @@ public sealed class LiveProcessDaemonizeTests
         return named;
     }
 
-    /// <summary>The pids of the processes started with this test's mark in their environment (ours, whoever their parent).</summary>
-    private static List<int> Marked(string mark)
+    /// <summary>
+    /// Skips a test of a real daemon in the process-group tier: a daemon that calls setsid, points its standard streams
+    /// elsewhere and writes its process title over its environment (redis-server, nginx) leaves every mark that tier
+    /// goes by, so it outlives the start and the test host (the documented gap of that tier, docs/process-tree.md).
+    /// </summary>
+    private static void SkipInTheProcessGroupTier() => Assert.SkipWhen(
+        global::LiveFixtures.Containment.RunContainment.Current.Tier != ContainmentTier.Cgroup,
+        "The process-group tier cannot contain a daemon that left every mark (docs/process-tree.md, 'Does not cover'); this test runs in the cgroup tier.");
+
+    /// <summary>The pids of the living processes that carry this test's mark in their environment or arguments, or run in its folder.</summary>
+    private static List<int> Ours(string mark)
     {
         var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            if (!int.TryParse(Path.GetFileName(dir), out var pid) || pid == Environment.ProcessId)
             {
                 continue;
             }
@@ -189,7 +181,10 @@ public sealed class LiveProcessDaemonizeTests
             try
             {
                 var environment = File.ReadAllText(Path.Combine(dir, "environ"));
-                if (environment.Split('\0').Contains($"{MarkName}={mark}") && OsProcess.IsRunning(pid))
+                var arguments = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                var cwd = new DirectoryInfo(Path.Combine(dir, "cwd")).LinkTarget ?? "";
+                if ((environment.Split('\0').Contains($"{MarkName}={mark}") || arguments.Contains(mark, StringComparison.Ordinal) || cwd == mark)
+                    && OsProcess.IsRunning(pid))
                 {
                     found.Add(pid);
                 }
@@ -203,19 +198,10 @@ public sealed class LiveProcessDaemonizeTests
         return found;
     }
 
-    /// <summary>Kills the daemon a failed redis test left, when its pid still names a redis-server.</summary>
-    private static void KillRedisDaemon(int pid)
-    {
-        if (pid > 0 && OsProcess.IsRunning(pid) && File.ReadAllText($"/proc/{pid}/comm").StartsWith("redis-server", StringComparison.Ordinal))
-        {
-            OsProcess.KillQuietly(pid);
-        }
-    }
-
     /// <summary>Kills what a failed test left: only processes that carry this test's own mark.</summary>
-    private static void KillMarked(string mark)
+    private static void KillOurs(string mark)
     {
-        foreach (var pid in Marked(mark))
+        foreach (var pid in Ours(mark))
         {
             try
             {
