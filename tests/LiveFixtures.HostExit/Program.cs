@@ -61,11 +61,19 @@ switch (mode)
             .WithReadiness(Probe.OutputLine("^child "))
             .Build()
             .EnsureReadyAsync();
-        var escape = await Escapes.Builder().Build().EnsureReadyAsync();
+        // In the process-group tier the escape is seen (by the host and the watchdog) before it leaves: an orphan
+        // that left before anyone looked is not told from a stranger's there (docs/process-tree.md).
+        var release = Path.Combine(Path.GetTempPath(), $"livefixtures-release-{Environment.ProcessId}");
+        var escape = await (Native.Fallback ? Escapes.LateBuilder(release) : Escapes.Builder()).Build().EnsureReadyAsync();
+        await WatchdogLine.PrintAsync();
+        if (Native.Fallback)
+        {
+            await Escapes.ReleaseAsync(release, Escapes.EscapedPid(escape), Environment.ProcessId, CancellationToken.None);
+            File.Delete(release);
+        }
         int[] pids = [sleeper.ProcessId, shell.ProcessId, int.Parse(shell.Output.Tail(1)[0].Text["child ".Length..]), escape.ProcessId, Escapes.EscapedPid(escape)];
         Console.WriteLine($"tier {escape.Containment}");
         Console.WriteLine($"pids {string.Join(' ', pids.Select(p => $"{p}:{OsProcess.StartTicks(p)}"))}");
-        await WatchdogLine.PrintAsync();
         Console.WriteLine("ready");
         await Task.Delay(Timeout.Infinite);
         return 1;
@@ -133,10 +141,17 @@ switch (mode)
 
     case "escape":
     {
-        // Stops an app whose grandchild escaped (double fork, setsid, env -i, SIGTERM ignored, pipes let go).
-        var app = Escapes.Builder().Build();
+        // Stops an app whose grandchild escaped (double fork, setsid, env -i, SIGTERM ignored, pipes let go). In the
+        // process-group tier the grandchild leaves after the generation was seen ready (see "sigterm").
+        var release = Path.Combine(Path.GetTempPath(), $"livefixtures-release-{Environment.ProcessId}");
+        var app = (Native.Fallback ? Escapes.LateBuilder(release) : Escapes.Builder()).Build();
         var generation = await app.EnsureReadyAsync();
         var escaped = Escapes.EscapedPid(generation);
+        if (Native.Fallback)
+        {
+            await Escapes.ReleaseAsync(release, escaped, Environment.ProcessId, CancellationToken.None);
+            File.Delete(release);
+        }
         Console.WriteLine($"tier {generation.Containment}");
         Console.WriteLine($"containment {generation.ContainmentDetail}");
         Console.WriteLine($"escaped {escaped}:{OsProcess.StartTicks(escaped)}");
@@ -306,13 +321,97 @@ switch (mode)
         return 0;
     }
 
+    case "session":
+    {
+        // The app's child leads a session of its own and is seen there when the generation is ready; only after that
+        // does it start a double fork that drops its environment and the pipes: that orphan was never seen, but it is
+        // in the session of a member that was, and that still lives. The stop must kill it.
+        var release = Path.Combine(Path.GetTempPath(), $"livefixtures-release-{Environment.ProcessId}");
+        var script = Path.Combine(Path.GetTempPath(), $"livefixtures-session-{Environment.ProcessId}.sh");
+        File.WriteAllText(script, """
+            setsid /bin/sh -c '
+              echo leader $$
+              while [ ! -e "$1" ]; do sleep 0.02; done
+              /bin/sh -c "env -i /bin/sleep 600 </dev/null >/dev/null 2>&1 & echo escaped \$!"
+              exec /bin/sleep 600' leader "$1" &
+            exec /bin/sleep 601
+            """);
+        var app = new LiveProcessBuilder("/bin/sh").WithName("SessionEscape").WithArguments(script, release)
+            .WithReadiness(Probe.OutputLine("^leader ")).Build();
+        var generation = await app.EnsureReadyAsync();
+        Console.WriteLine($"tier {generation.Containment}");
+        var mark = generation.Output.Mark();
+        File.WriteAllText(release, "");
+        await app.WaitForOutputAsync(new System.Text.RegularExpressions.Regex("^escaped "), mark, TimeSpan.FromSeconds(30));
+        var escaped = Escapes.EscapedPid(generation);
+        for (var i = 0; i < 1000 && Escapes.ParentOf(escaped) != Environment.ProcessId; i++)
+        {
+            Thread.Sleep(10); // until its parent has exited and it came back to this host
+        }
+
+        var leader = int.Parse(generation.Output.Tail(int.MaxValue).First(l => l.Text.StartsWith("leader ", StringComparison.Ordinal)).Text["leader ".Length..], CultureInfo.InvariantCulture);
+        Console.WriteLine($"escaped {escaped}:{OsProcess.StartTicks(escaped)} parent {Escapes.ParentOf(escaped)} session-leader {leader}");
+        var report = await app.StopAsync(TimeSpan.FromMilliseconds(300));
+        Console.WriteLine($"report {report}");
+        File.Delete(release);
+        File.Delete(script);
+        return 0;
+    }
+
+    case "foreign":
+    {
+        // One generation runs while this host itself (not LiveFixtures) starts a program whose grandchild escapes by a
+        // double fork, setsid and env -i: the orphan comes back to this host, its subreaper in the process-group tier,
+        // but it is not LiveFixtures'. Neither the generation's stop nor the host's exit (with a second generation
+        // left open) may signal it; the test ends it.
+        var first = new LiveProcessBuilder("/bin/sleep").WithName("First").WithArguments("300").Build();
+        var generation = await first.EnsureReadyAsync();
+        Console.WriteLine($"tier {generation.Containment}");
+        await WatchdogLine.PrintAsync();
+        var (foreign, foreignStart) = StartForeignEscape();
+        Console.WriteLine($"foreign {foreign}:{foreignStart} parent {Escapes.ParentOf(foreign)} host {Environment.ProcessId}");
+        var report = await first.StopAsync(TimeSpan.FromMilliseconds(300));
+        Console.WriteLine($"report {report}");
+        Console.WriteLine($"after-stop {(OsProcess.IsRunning(foreign, foreignStart) ? "alive" : "dead")}");
+
+        // A second generation left open for the host's exit, and a second stranger started while it runs.
+        var second = await new LiveProcessBuilder("/bin/sleep").WithName("Second").WithArguments("301").Build().EnsureReadyAsync();
+        var (late, lateStart) = StartForeignEscape();
+        Console.WriteLine($"pids {second.ProcessId}:{OsProcess.StartTicks(second.ProcessId)}");
+        Console.WriteLine($"foreign-late {late}:{lateStart} parent {Escapes.ParentOf(late)}");
+        return 0;
+
+        static (int Pid, ulong Start) StartForeignEscape()
+        {
+            var info = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true };
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add("/usr/bin/setsid /bin/sh -c 'trap \"\" TERM; env -i /bin/sleep 600 </dev/null >/dev/null 2>&1 & echo $!'");
+            int pid;
+            using (var program = System.Diagnostics.Process.Start(info)!)
+            {
+                pid = int.Parse(program.StandardOutput.ReadLine()!, CultureInfo.InvariantCulture);
+                program.WaitForExit();
+            }
+
+            for (var i = 0; i < 1000 && Escapes.ParentOf(pid) != Environment.ProcessId; i++)
+            {
+                Thread.Sleep(10); // until its parent has exited and it came back to this host
+            }
+
+            return (pid, OsProcess.StartTicks(pid)!.Value);
+        }
+    }
+
     default:
-        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, live, decoy-watchdog, hold-fixed, escape, decoy, killme, port or run");
+        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, live, decoy-watchdog, hold-fixed, escape, decoy, killme, port, run or foreign");
         return 2;
 }
 
 internal static partial class Native
 {
+    /// <summary>Gets whether this host is forced to the process-group tier (LIVEFIXTURES_CGROUP_ROOT set, as HostRun does for "fallback").</summary>
+    public static bool Fallback => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("LIVEFIXTURES_CGROUP_ROOT"));
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 }

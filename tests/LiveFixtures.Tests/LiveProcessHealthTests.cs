@@ -1,5 +1,6 @@
 using LiveFixtures.Extensibility;
 using LiveFixtures.Testing;
+using LiveFixtures.Tests.Containment;
 using Xunit;
 
 namespace LiveFixtures.Tests;
@@ -65,6 +66,7 @@ public sealed class LiveProcessHealthTests
             .WithLiveness(Probe.Http("/health"), new LivenessOptions { Timeout = TimeSpan.FromMilliseconds(500), FailureThreshold = 5 })
             .Build();
         var first = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+        var firstStart = OsProcess.StartTicks(first.ProcessId);
         try
         {
             Signal(app, first, SigStop);
@@ -81,7 +83,11 @@ public sealed class LiveProcessHealthTests
         }
         finally
         {
-            OsProcess.KillQuietly(first.ProcessId);
+            // By pid and start time: once it is gone, its pid may be another test's process.
+            if (firstStart is { } start)
+            {
+                HostRun.KillSurvivors([(first.ProcessId, start)]);
+            }
         }
     }
 

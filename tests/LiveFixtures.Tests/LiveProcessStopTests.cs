@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LiveFixtures.Testing;
+using LiveFixtures.Tests.Containment;
 using Xunit;
 
 namespace LiveFixtures.Tests;
@@ -19,6 +20,7 @@ public sealed class LiveProcessStopTests
         using var http = new HttpClient { BaseAddress = generation.BaseAddress };
         var reply = await http.PostAsync($"spawn-child?setsid={setsid.ToString().ToLowerInvariant()}&seconds=600", null, TestContext.Current.CancellationToken);
         var child = (await reply.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken)).GetProperty("pid").GetInt32();
+        var childStart = OsProcess.StartTicks(child);
         try
         {
             Assert.True(OsProcess.IsRunning(child));
@@ -31,7 +33,11 @@ public sealed class LiveProcessStopTests
         }
         finally
         {
-            OsProcess.KillQuietly(child);
+            // By pid and start time: once it is gone, its pid may be another test's process.
+            if (childStart is { } start)
+            {
+                HostRun.KillSurvivors([(child, start)]);
+            }
         }
     }
 

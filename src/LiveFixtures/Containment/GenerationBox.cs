@@ -30,6 +30,14 @@ internal abstract class GenerationBox : IDisposable
         Cookie = cookie;
     }
 
+    /// <summary>
+    /// Looks at the members now, where the tier needs to have seen a process to know it later (the process-group tier
+    /// remembers each one, so that it is still attributed after it left the tree); nothing to do in a cgroup.
+    /// </summary>
+    public virtual void Observe()
+    {
+    }
+
     /// <summary>Counts the living members besides the root, for reports.</summary>
     public abstract int CountOthers();
 

@@ -6,8 +6,12 @@ namespace LiveFixtures.Containment;
 
 /// <summary>
 /// The fallback: the session and process group the root leads, with the test host as child subreaper. Members are
-/// the root's tree (by parentage) and the orphans that came back to the host, attributed by group or session, by
-/// proof of re-parenting, or by the cookie; only those candidates are read, never the whole process table.
+/// the root's tree (by parentage) and the orphans that came back to the host that carry evidence no stranger can: the
+/// root's group or session, having been seen in the generation's tree (pid and start time), a session shared with such
+/// a member still alive, the generation's pipes, or its cookie. An orphan in another cgroup than the host's is never
+/// taken on weaker evidence than having been seen (this tier's generations stay in the host's cgroup). The host is the
+/// subreaper of everything it starts, so orphans of programs a test started itself come back to it too: timing alone
+/// never attributes one. Only those candidates are read, never the whole process table.
 /// </summary>
 internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationBox
 {
@@ -16,6 +20,16 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
 
     private static readonly int HostPid = Environment.ProcessId;
     private static readonly int HostSession = ProcFs.Stat(Environment.ProcessId)?.Session ?? 0;
+    private static readonly string? HostCgroup = ProcFs.Cgroup(Environment.ProcessId);
+
+    /// <summary>Every process seen in any generation's tree in this tier (pid, start time), for the host-exit path: also the ended generations'.</summary>
+    private static readonly ConcurrentDictionary<int, ulong> SeenByAny = new();
+
+    /// <summary>The processes seen in this generation's tree, by pid: their start times, which make the pid name one process.</summary>
+    private readonly ConcurrentDictionary<int, ulong> _seen = new();
+
+    /// <summary>The orphans whose attribution the decision trace has named (each once); guarded by <see cref="_sync"/>.</summary>
+    private readonly HashSet<(int Pid, ulong Start)> _traced = [];
 
     /// <summary>Never set: waiting on it is a synchronous real-time pause for the host-exit path, which cannot await.</summary>
     private static readonly ManualResetEventSlim Never = new(false);
@@ -34,9 +48,34 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
         Live[this] = _rootStart;
     }
 
-    public override int CountOthers() => Find().Living.Count;
+    public override int CountOthers()
+    {
+        lock (_sync)
+        {
+            return Find().Living.Count;
+        }
+    }
 
-    public override void Dispose() => Live.TryRemove(this, out _);
+    /// <summary>Walks the generation's tree now and remembers every member, so that one that leaves it later is still known.</summary>
+    public override void Observe()
+    {
+        lock (_sync)
+        {
+            _ = Find();
+        }
+    }
+
+    public override void Dispose()
+    {
+        Live.TryRemove(this, out _);
+        foreach (var (pid, start) in _seen)
+        {
+            if (ProcFs.Stat(pid) is not { } now || now.StartTicks != start || now.IsZombie)
+            {
+                SeenByAny.TryRemove(new KeyValuePair<int, ulong>(pid, start)); // what outlived the stop stays known to the host's exit
+            }
+        }
+    }
 
     protected override IReadOnlyCollection<int> KillRound()
     {
@@ -166,8 +205,13 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
                 continue; // the host's own children: the generation's processes are all in other sessions
             }
 
-            if (IsOurs(orphan, reused))
+            if (WhyOurs(orphan, reused) is { } why)
             {
+                if (Records.DecisionTrace.IsOn && _traced.Add((orphan.Pid, orphan.StartTicks)))
+                {
+                    Records.DecisionTrace.Write("containment", $"orphan {orphan.Pid} of the host is generation root {root.Pid}'s: {why}");
+                }
+
                 found[orphan.Pid] = orphan;
                 foreach (var member in ProcFs.Subtree(orphan.Pid))
                 {
@@ -176,42 +220,88 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
             }
         }
 
+        PruneAndRemember(found.Values);
         return ([.. found.Values.Where(p => !p.IsZombie)], [.. found.Values.Where(p => p.IsZombie)]);
     }
 
-    private bool IsOurs(ProcStat orphan, bool rootPidReused)
+    /// <summary>Remembers the living members just found (and forgets those that are gone): the evidence for an orphan that leaves the tree later.</summary>
+    private void PruneAndRemember(IEnumerable<ProcStat> members)
+    {
+        foreach (var (pid, start) in _seen)
+        {
+            if (ProcFs.Stat(pid) is not { } now || now.StartTicks != start || now.IsZombie)
+            {
+                _seen.TryRemove(pid, out _);
+                SeenByAny.TryRemove(new KeyValuePair<int, ulong>(pid, start));
+            }
+        }
+
+        foreach (var member in members.Where(m => !m.IsZombie))
+        {
+            _seen[member.Pid] = member.StartTicks;
+            SeenByAny[member.Pid] = member.StartTicks;
+        }
+    }
+
+    /// <summary>Says why an orphan of the host is this generation's, or null when nothing proves it (then it is never signalled).</summary>
+    private string? WhyOurs(ProcStat orphan, bool rootPidReused)
     {
         var rootPid = Root!.Pid;
 
         // In the root's group or session: the kernel keeps that id from being reused while such a member lives.
         if (ownGroup && !rootPidReused && orphan.Pid != rootPid && (orphan.ProcessGroup == rootPid || orphan.Session == rootPid))
         {
-            return true;
+            return "in the root's process group or session";
         }
 
         if (orphan.IsZombie)
         {
-            return false;
+            return null;
         }
 
-        // Proof of re-parenting: a child the host started itself is in the host's session or leads its own.
-        if (orphan.Session != HostSession && orphan.Session != orphan.Pid)
+        // Seen in the generation's tree before it left it: the pid and start time name that one process.
+        if (_seen.TryGetValue(orphan.Pid, out var seen) && seen == orphan.StartTicks)
         {
-            var candidates = Live.Where(g => g.Value <= orphan.StartTicks).Select(g => g.Key).Take(2).ToList();
-            if (candidates.Count == 1 && ReferenceEquals(candidates[0], this))
-            {
-                return true;
-            }
+            return "seen in the generation's tree";
+        }
+
+        // The generations of this tier live in the host's cgroup, and none of their processes can leave it without
+        // being moved: one elsewhere (another host's generation, a service) is not attributed on weaker evidence.
+        if (HostCgroup is not null && ProcFs.Cgroup(orphan.Pid) is { } cgroup && cgroup != HostCgroup)
+        {
+            return null;
+        }
+
+        // In the session of a member seen in the tree that still lives in it: a session's members all descend from
+        // its leader, which descends from the root (the session is not the host's), and a session cannot be joined.
+        if (orphan.Session != HostSession && InSessionOfLivingMember(orphan.Session))
+        {
+            return $"in session {orphan.Session}, with a member seen in the generation's tree";
         }
 
         // Holding the generation's stdin, stdout or stderr: inherited from it, whatever its session or environment.
         if (HoldsPipe(orphan.Pid, Root.PipeNames))
         {
-            return true;
+            return "holding the generation's pipe";
         }
 
         // A candidate that may have kept its environment.
-        return table.CanReadEnvironment && table.HasEnvironmentVariable(orphan.Pid, Launching.SpawnedProcess.CookieVariable, Cookie);
+        return table.CanReadEnvironment && table.HasEnvironmentVariable(orphan.Pid, Launching.SpawnedProcess.CookieVariable, Cookie)
+            ? "carrying the generation's cookie"
+            : null;
+    }
+
+    private bool InSessionOfLivingMember(int session)
+    {
+        foreach (var (pid, start) in _seen)
+        {
+            if (ProcFs.Stat(pid) is { } now && now.StartTicks == start && !now.IsZombie && now.Session == session)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool HoldsPipe(int pid, IReadOnlySet<string> pipes)
@@ -239,8 +329,9 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     }
 
     /// <summary>
-    /// Kills, when the host goes down, the orphans that came back to it from any of its generations, including those
-    /// that could not be told apart between two generations still running; then reaps them.
+    /// Kills, when the host goes down, the orphans that came back to it that are provably of one of its generations:
+    /// seen in a generation's tree (ended generations included), or attributed by a generation still open. Orphans of
+    /// programs a test started itself come back to the subreaper host too, and are left alone. Then reaps them.
     /// </summary>
     public static void KillAdoptedOrphans(TimeSpan limit)
     {
@@ -251,7 +342,7 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
         foreach (var pid in ProcFs.AdoptedChildren(HostPid))
         {
             if (!roots.Contains(pid) && ProcFs.Stat(pid) is { ParentPid: var parent } orphan && parent == HostPid && !orphan.IsZombie
-                && ((orphan.Session != HostSession && orphan.Session != orphan.Pid) || boxes.Any(b => b.IsOurs(orphan, b.PidReused()))))
+                && ((SeenByAny.TryGetValue(pid, out var seen) && seen == orphan.StartTicks) || boxes.Any(b => b.WhyOurs(orphan, b.PidReused()) is not null)))
             {
                 targets.Add(orphan);
                 targets.AddRange(ProcFs.Subtree(orphan.Pid).Where(p => !p.IsZombie));

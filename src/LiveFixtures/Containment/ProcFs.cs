@@ -32,6 +32,23 @@ internal static class ProcFs
         }
     }
 
+    /// <summary>
+    /// Reads which cgroup a process is in: its cgroup v2 ("0::" line) where there is one, else every hierarchy's line;
+    /// null when the process is gone or the file cannot be read.
+    /// </summary>
+    public static string? Cgroup(int pid)
+    {
+        try
+        {
+            var lines = File.ReadAllLines($"/proc/{pid}/cgroup");
+            return lines.FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal)) ?? string.Join('\n', lines);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Lists the direct children of <paramref name="pid"/> (of all its threads).</summary>
     public static List<int> Children(int pid)
     {

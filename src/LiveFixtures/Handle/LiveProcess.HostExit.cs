@@ -41,6 +41,8 @@ public sealed partial class LiveProcess
         var live = Open.Keys.Select(p => p._current).Where(s => s is { Termination: null }).Cast<SpawnedProcess>().ToList();
         foreach (var spawned in live)
         {
+            // Before the SIGTERM: what leaves the tree when a parent exits on it is then still known as a member.
+            spawned.Box.Observe();
             SignalRoot(spawned, PosixSignalNumber.SIGTERM);
         }
 

@@ -121,8 +121,10 @@ public sealed partial class LiveProcess
 
         if (spawned.Box.Tier == ContainmentTier.ProcessGroup)
         {
-            // In this tier a descendant that left the generation's tree is found by the watchdog only while the host
-            // lives: let it look now, before the generation is handed out (bounded; nothing per test).
+            // In this tier a descendant that leaves the generation's tree later is attributed only if it was seen in
+            // it: the box looks now, and so does the watchdog, which finds it only while the host lives, before the
+            // generation is handed out (bounded; nothing per test).
+            spawned.Box.Observe();
             await Watchdog.RunWatchdog.SyncAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         }
 

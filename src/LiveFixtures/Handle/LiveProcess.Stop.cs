@@ -69,6 +69,13 @@ public sealed partial class LiveProcess
 
         var started = _spec.Time.GetTimestamp();
         var mark = spawned.Output.Mark();
+
+        // Before the SIGTERM: what leaves the tree when a parent exits on it is then still known as a member.
+        if (OperatingSystem.IsLinux())
+        {
+            spawned.Box.Observe();
+        }
+
         StopOutcome outcome;
         if (spawned.HasExited)
         {

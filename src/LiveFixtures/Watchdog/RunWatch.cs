@@ -29,6 +29,7 @@ internal sealed unsafe class RunWatch
     private readonly Action<string> _log;
     private readonly Dictionary<string, Entry> _generations = new(StringComparer.Ordinal);
     private readonly Dictionary<int, ulong> _descendants = [];
+    private readonly string? _hostCgroup;
     private int _hostPidfd;
     private bool _hostGone;
 
@@ -45,6 +46,7 @@ internal sealed unsafe class RunWatch
         if (ProcFs.Stat(hostPid) is { } host && host.StartTicks == hostTicks && !host.IsZombie)
         {
             _hostSession = host.Session;
+            _hostCgroup = ProcFs.Cgroup(hostPid);
         }
         else
         {
@@ -136,10 +138,14 @@ internal sealed unsafe class RunWatch
                 continue; // a root, gone, or the host's own child (in its session)
             }
 
-            var ours = child.Session != child.Pid // a child the host started itself leads its session: this one came back to it
-                || rootIds.Contains(child.Session) || rootIds.Contains(child.ProcessGroup)
+            // Never by its session alone: the host is the subreaper of everything it starts, so the orphans of a program
+            // a test started itself come back to it too. Evidence only: the root's group or session, having been seen
+            // in a tree, a session shared with a member seen and still alive, or the cookie (not in another cgroup).
+            var ours = rootIds.Contains(child.Session) || rootIds.Contains(child.ProcessGroup)
                 || (_descendants.TryGetValue(child.Pid, out var seen) && seen == child.StartTicks)
-                || roots.Any(r => ProcessTables.Current.CanReadEnvironment && ProcessTables.Current.HasEnvironmentVariable(child.Pid, Launching.SpawnedProcess.CookieVariable, r.Generation.Cookie));
+                || ((_hostCgroup is null || ProcFs.Cgroup(child.Pid) is not { } cgroup || cgroup == _hostCgroup)
+                    && (_descendants.Any(d => ProcFs.Stat(d.Key) is { } member && member.StartTicks == d.Value && !member.IsZombie && member.Session == child.Session)
+                        || roots.Any(r => ProcessTables.Current.CanReadEnvironment && ProcessTables.Current.HasEnvironmentVariable(child.Pid, Launching.SpawnedProcess.CookieVariable, r.Generation.Cookie))));
             if (ours)
             {
                 Keep(child);

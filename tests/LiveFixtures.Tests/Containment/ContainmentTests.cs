@@ -14,11 +14,10 @@ public sealed class ContainmentTests
     [InlineData("fallback")]
     public async Task StopAsync_DescendantDoubleForkedSetsidEnvIgnoringSigterm_IsKilled(string tier)
     {
-        // A test host forced to the process-group tier (eng/coverage-fallback.sh) is a child subreaper: the escaped
-        // grandchild of a cgroup-tier host is adopted by it, which is not the scenario here (and there the stop
-        // reported 0 killed: under investigation). The main run covers the cgroup case.
-        Assert.SkipWhen(tier == "cgroup" && Environment.GetEnvironmentVariable("LIVEFIXTURES_CGROUP_ROOT") is not null,
-            "This test host is forced to the process-group tier, so it adopts the cgroup-tier host's escaped grandchild.");
+        // In the process-group tier the grandchild leaves after the generation was seen ready: one that leaves before
+        // anyone looked has no mark that tells it from a stranger's orphan there (docs/process-tree.md). In a test
+        // host forced to that tier (eng/coverage-fallback.sh) the cgroup-tier host's escaped grandchild comes back to
+        // this host, its subreaper, which must leave it to the cgroup.
         using var host = HostRun.Start("escape", tier);
         List<(int Pid, ulong Start)> escaped = [];
         try
@@ -35,6 +34,79 @@ public sealed class ContainmentTests
         finally
         {
             HostRun.KillSurvivors(escaped);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task StopAsync_ProcessGroupTier_OrphanBornAfterTheLastLookInASessionOfASeenMember_IsKilled()
+    {
+        // Never seen itself (born after the generation was seen ready, then its parent exited; env -i, no pipes), but
+        // in the session of the app's child, which was seen and still lives: a session cannot be joined by a stranger.
+        using var host = HostRun.Start("session", "fallback");
+        List<(int Pid, ulong Start)> escaped = [];
+        try
+        {
+            await host.RequireTierAsync("fallback", TestContext.Current.CancellationToken);
+            var line = await host.LineAsync("escaped ", TestContext.Current.CancellationToken);
+            escaped = HostRun.ParsePids(line.Split(" parent ")[0]);
+            var report = await host.LineAsync("report ", TestContext.Current.CancellationToken);
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+
+            Assert.Contains($"parent {host.Process.Id} ", line, StringComparison.Ordinal); // it did come back to the host
+            Assert.False(OsProcess.IsRunning(escaped[0].Pid, escaped[0].Start), $"the orphan in a seen member's session survived the stop ({line}): {report}");
+            // The session's leader (the app's child) and the orphan.
+            Assert.Matches(@"\b[23] descendant\(s\) killed", report);
+        }
+        finally
+        {
+            HostRun.KillSurvivors(escaped);
+        }
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task StopAndHostExit_OrphanOfAProgramTheHostStartedItself_IsNeverSignalled()
+    {
+        // A process-group-tier host (child subreaper) runs one generation while it starts, itself, a program whose
+        // grandchild escapes (setsid, double fork, env -i): the orphan comes back to the host but is not LiveFixtures'.
+        using var host = HostRun.Start("foreign", "fallback");
+        List<(int Pid, ulong Start)> foreign = [];
+        List<(int Pid, ulong Start)> owned = [];
+        try
+        {
+            await host.RequireTierAsync("fallback", TestContext.Current.CancellationToken);
+            var foreignLine = await host.LineAsync("foreign ", TestContext.Current.CancellationToken);
+            foreign = HostRun.ParsePids(foreignLine.Split(" parent ")[0]);
+            var report = await host.LineAsync("report ", TestContext.Current.CancellationToken);
+            var afterStop = await host.LineAsync("after-stop ", TestContext.Current.CancellationToken);
+            owned = HostRun.ParsePids(await host.LineAsync("pids ", TestContext.Current.CancellationToken));
+            var lateLine = await host.LineAsync("foreign-late ", TestContext.Current.CancellationToken);
+            foreign.AddRange(HostRun.ParsePids(lateLine.Split(" parent ")[0]));
+            var watchdog = await host.LineAsync("watchdog ", TestContext.Current.CancellationToken);
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            if (!watchdog.StartsWith("none", StringComparison.Ordinal))
+            {
+                // The watchdog stops what it knows of the run once the host is gone: it must not know the stranger either.
+                var (pid, start) = HostRun.ParsePids(watchdog.Split(' ')[0])[0];
+                for (var i = 0; i < 1000 && OsProcess.IsRunning(pid, start); i++)
+                {
+                    await Task.Delay(10, TestContext.Current.CancellationToken);
+                }
+            }
+
+            // Both came back to the host; each check stands alone (the old attribution failed the stop and the exit).
+            Assert.EndsWith($"parent {host.Process.Id}", foreignLine.Split(" host ")[0], StringComparison.Ordinal);
+            Assert.EndsWith($"parent {host.Process.Id}", lateLine, StringComparison.Ordinal);
+            Assert.Multiple(
+                () => Assert.True(afterStop == "alive", $"the generation's stop killed the orphan of a program the host started itself ({foreignLine}): {report}"),
+                () => Assert.Contains(" 0 descendant(s) killed", report, StringComparison.Ordinal),
+                () => Assert.True(OsProcess.IsRunning(foreign[0].Pid, foreign[0].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself ({foreignLine})"),
+                () => Assert.True(OsProcess.IsRunning(foreign[1].Pid, foreign[1].Start), $"the host's exit (or its watchdog) killed the orphan of a program it started itself while a generation was open ({lateLine})"));
+            Assert.All(owned, p => Assert.False(OsProcess.IsRunning(p.Pid, p.Start), $"the generation left open, {p.Pid}, outlived the host"));
+        }
+        finally
+        {
+            HostRun.KillSurvivors(foreign);
+            HostRun.KillSurvivors(owned);
         }
     }
 
