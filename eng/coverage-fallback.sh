@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The second coverage pass: the tests that contain process trees (containment, stop, lifecycle) once more, in a test
+# The second coverage pass: the tests that contain process trees (containment, stop, lifecycle, daemonize) once more, in a test
 # host forced to the process-group tier (LIVEFIXTURES_CGROUP_ROOT names a place where no cgroup can be made) and with
 # the decision trace on. The main run's host chooses the cgroup tier where it may (as root here), so without this pass
 # the tier most CI machines use, and the trace, would run only in child processes, which coverlet does not measure.
@@ -19,7 +19,8 @@ LIVEFIXTURES_CGROUP_ROOT=/proc/livefixtures-no-cgroup LIVEFIXTURES_TRACE=$trace 
     --coverlet --coverlet-output-format cobertura --coverlet-include '[LiveFixtures*]*' \
     --filter-class LiveFixtures.Tests.Containment.ContainmentTests \
     --filter-class LiveFixtures.Tests.LiveProcessStopTests \
-    --filter-class LiveFixtures.Tests.LiveProcessLifecycleTests
+    --filter-class LiveFixtures.Tests.LiveProcessLifecycleTests \
+    --filter-class LiveFixtures.Tests.LiveProcessDaemonizeTests
 status=$?
 if ! grep -q '\[containment\] tier ProcessGroup' "$trace" 2>/dev/null; then
     echo "The process-group pass wrote no trace line saying it ran in the ProcessGroup tier ($trace)." >&2

@@ -158,7 +158,7 @@ internal static class Cli
 
         if (match.LogFile is null || !File.Exists(match.LogFile))
         {
-            errors.WriteLine($"livefixtures: generation {match.Generation} of '{fixture}' kept no log file{(match.LogFile is null ? "" : $" ({match.LogFile} is gone)")}; the fixture keeps one when it is built with WithLogFile or when its generation dies.");
+            errors.WriteLine($"livefixtures: generation {match.Generation} of '{fixture}' kept no log file{(match.LogFile is null ? "" : $" ({match.LogFile} is gone)")}; a generation's full log is written to a file only when its handle is built with WithLogDirectory(dir) (otherwise a guarded test that saw it die has it attached, as ‹name›-gen‹n›.log). Add WithLogDirectory to the fixture's Configure and run the tests again.");
             return Failed;
         }
 

@@ -28,11 +28,13 @@ public sealed class SharedAppFixture : LiveGuiFixture
 }
 // </snippet:shared>
 
+// <snippet:per-class>
 /// <summary>The same app, one process per test class that uses it.</summary>
 public sealed class PerClassAppFixture : LiveGuiFixture
 {
     public override string Name => "PerClassApp";
 }
+// </snippet:per-class>
 
 // <snippet:fresh>
 /// <summary>The same app, a new process for every guarded test.</summary>

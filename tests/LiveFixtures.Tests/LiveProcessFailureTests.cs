@@ -84,6 +84,9 @@ public sealed class LiveProcessFailureTests
         Assert.Equal(Environment.ProcessId, error.HolderProcessId);
         Assert.Contains($"port {port}", error.Message, StringComparison.Ordinal);
         Assert.Contains($"pid {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
+        // The holder is this test host: the message says so, and never tells the reader to kill the host.
+        Assert.Contains("in use by this test host itself", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("kill ", error.Message, StringComparison.Ordinal);
         Assert.Null(app.ProcessId);
     }
 
@@ -124,6 +127,8 @@ public sealed class LiveProcessFailureTests
         var relative = Assert.Throws<LiveProcessConfigurationException>(() => new LiveProcessBuilder("./bin/nothing").Build());
 
         Assert.Contains("not found on PATH (looked in", error.Message, StringComparison.Ordinal);
+        var looked = error.Message[(error.Message.IndexOf("(looked in ", StringComparison.Ordinal) + 11)..error.Message.IndexOf(").", StringComparison.Ordinal)].Split(", ");
+        Assert.Equal(looked.Distinct(StringComparer.Ordinal), looked); // a folder PATH names twice is listed once
         Assert.Contains("looked at " + Path.GetFullPath("./bin/nothing"), relative.Message, StringComparison.Ordinal);
     }
 

@@ -191,6 +191,9 @@ public sealed class CliTests : IDisposable
         Assert.Contains("no generation 4 of 'Nope' is recorded", missing.Errors, StringComparison.Ordinal);
         Assert.Equal(Cli.Failed, noLog.ExitCode);
         Assert.Contains("generation 1 of 'NoLog' kept no log file;", noLog.Errors, StringComparison.Ordinal);
+        // The fix it names is a real builder method (WithLogFile does not exist).
+        Assert.Contains("WithLogDirectory(dir)", noLog.Errors, StringComparison.Ordinal);
+        Assert.DoesNotContain("WithLogFile", noLog.Errors, StringComparison.Ordinal);
         Assert.Equal(Cli.Failed, gone.ExitCode);
         Assert.Contains("deleted.log is gone", gone.Errors, StringComparison.Ordinal);
     }

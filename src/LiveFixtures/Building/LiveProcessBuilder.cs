@@ -177,7 +177,8 @@ public sealed partial class LiveProcessBuilder
     /// <summary>
     /// Sets how often a start that failed in a way that is usually transient is retried at once with fresh ports, without
     /// charging the restart budget: the app printed a bind error (address in use: a port taken between the lease and the
-    /// app's bind), or it exited within <paramref name="quickExit"/> of being started. When every attempt fails, the
+    /// app's bind), or it exited with a code other than 0 within <paramref name="quickExit"/> of being started (an exit with 0 is
+    /// the app's own decision, such as printing its usage or daemonizing, and is not retried). When every attempt fails, the
     /// failure lists them all. A start that times out is not retried.
     /// </summary>
     /// <param name="maxRetries">Default 2 (three attempts in all); 0 to 10; 0 turns retries off.</param>

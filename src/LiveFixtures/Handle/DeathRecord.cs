@@ -61,12 +61,28 @@ public sealed record DeathRecord
     /// <summary>Gets the generation's full log file, when one was written.</summary>
     public string? LogFilePath { get; init; }
 
+    /// <summary>
+    /// Gets how many processes of the generation were still running when its root exited with code 0: an app that
+    /// daemonized (forked into the background and let the process LiveFixtures started exit).
+    /// </summary>
+    internal int LeftRunning { get; init; }
+
+    /// <summary>Gets whether the root exited with code 0 and left processes of the generation running: it daemonized.</summary>
+    internal bool Daemonized => LeftRunning > 0 && ExitCode == 0 && Cause is DeathCause.Exited or DeathCause.FailedToStart;
+
+    /// <summary>The sentence that says what to do about an app that daemonized.</summary>
+    internal const string DaemonizedFix =
+        "Start the app in the foreground (nginx: 'daemon off;' in its configuration; redis-server: '--daemonize no'; "
+        + "others: a --foreground or --no-daemon option): LiveFixtures watches the process it starts, so an app that "
+        + "forks into the background and lets that process exit looks dead to it. What it left running was killed with the generation.";
+
     /// <summary>Describes the cause in a phrase: "exit code 134 (SIGABRT)", "failed its liveness probe: ...".</summary>
     /// <returns>The phrase.</returns>
     public string DescribeCause() => Cause switch
     {
         DeathCause.Degraded => $"alive but degraded: failed its liveness probe ({ProbeResult?.Description})",
         DeathCause.FailedToStart when ExitCode is null => $"never became ready ({ProbeResult?.Description})",
+        _ when Daemonized => $"{DescribeExit(ExitCode, Signal)}, leaving {LeftRunning} process{(LeftRunning == 1 ? "" : "es")} of it running in the background: it daemonized",
         _ => DescribeExit(ExitCode, Signal),
     };
 
@@ -98,6 +114,11 @@ public sealed record DeathRecord
         var when = DescribeWhen();
         text.Append(when.Length == 0 ? "" : " " + when);
         text.Append(CultureInfo.InvariantCulture, $": {DescribeCause()} at {At:HH:mm:ss.fff}.");
+        if (Daemonized && Cause == DeathCause.Exited)
+        {
+            text.AppendLine().Append(DaemonizedFix);
+        }
+
         text.AppendLine().Append("Last output:").AppendLine().Append(OutputLog.Format(OutputTail));
         if (WorkspacePath is not null)
         {

@@ -378,7 +378,9 @@ public sealed partial class LiveProcess
         await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         // A generation killed because the host is going down was stopped, not a death to record or tell.
         var cause = State == LiveProcessState.Stopping || Volatile.Read(ref _hostEnding) ? DeathCause.Stopped : DeathCause.Exited;
-        var record = NewRecord(spawned, cause, exitCode, null, test, blame) with { At = at };
+        // A root that exited with 0 while processes of its generation run on daemonized: the record says so.
+        var leftRunning = cause == DeathCause.Exited && exitCode == 0 ? CountLeftRunning(spawned) : 0;
+        var record = NewRecord(spawned, cause, exitCode, null, test, blame) with { At = at, LeftRunning = leftRunning };
         var died = false;
         lock (_stateLock)
         {

@@ -84,6 +84,13 @@ public sealed partial class LiveProcess
             ? Task.CompletedTask
             : WaitReadyAsync(spawned, r => last = r, linked.Token);
         var first = await Task.WhenAny(ready, spawned.Exited).ConfigureAwait(false);
+        if (first == ready && ready.IsCompletedSuccessfully && spawned.ReadKernelState() is KernelState.Exiting or KernelState.Gone)
+        {
+            // The probe passed, but the root has exited (a zombie not yet seen) or is being killed: a daemon it forked
+            // may answer the probe while the process LiveFixtures started is gone. Wait for the exit and fail the start.
+            await WaitBrieflyAsync(spawned.Exited, ExitRecordLimit).ConfigureAwait(false);
+        }
+
         if (first != ready || spawned.HasExited)
         {
             await linked.CancelAsync().ConfigureAwait(false);
@@ -194,6 +201,15 @@ public sealed partial class LiveProcess
                 continue;
             }
 
+            if (result.Answered)
+            {
+                // It listens and answers, but not yet as ready (404, 503). Many apps log each request: a line written in
+                // answer to the probe must not start the next attempt at once, or probe and log feed each other (hundreds
+                // of requests a second, and an output tail that holds nothing but the probe's own requests).
+                await Task.Delay(AnsweredReadinessPause, _spec.Time, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             using var pause = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(poll.Next(), _spec.Time, pause.Token);
             await Task.WhenAny(woken, delay).ConfigureAwait(false);
@@ -202,6 +218,9 @@ public sealed partial class LiveProcess
             await pause.CancelAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>The pause between readiness attempts while the app answers, but not as ready.</summary>
+    internal static readonly TimeSpan AnsweredReadinessPause = TimeSpan.FromMilliseconds(100);
 
     private async Task<ProbeResult> ProbeReadinessOnceAsync(IProbe probe, ProbeContext context, CancellationToken cancellationToken)
     {
@@ -231,12 +250,14 @@ public sealed partial class LiveProcess
             await spawned.OutputSettledAsync(TimeSpan.FromMilliseconds(250)).ConfigureAwait(false);
         }
 
-        await TerminateAsync(spawned, TimeSpan.Zero).ConfigureAwait(false);
         var exitCode = timedOut ? (int?)null : spawned.Exited.Result;
-        var record = NewRecord(spawned, DeathCause.FailedToStart, exitCode, last, RunningTestName());
+        // Counted before the stop kills them: a root that exited with 0 and left processes running daemonized.
+        var leftRunning = exitCode == 0 ? CountLeftRunning(spawned) : 0;
+        await TerminateAsync(spawned, TimeSpan.Zero).ConfigureAwait(false);
+        var record = NewRecord(spawned, DeathCause.FailedToStart, exitCode, last, RunningTestName()) with { LeftRunning = leftRunning };
         var cause = timedOut
             ? $"the readiness probe ({_spec.Readiness!.Description}) last saw: {last.Description}. It was killed"
-            : DeathRecord.DescribeExit(exitCode, record.Signal);
+            : record.DescribeCause();
         if (DecisionTrace.IsOn)
         {
             DecisionTrace.Write("start", $"{Name} generation {spawned.Generation} (pid {spawned.Pid}) failed to start: {what}; last probe result: {last}");
@@ -266,7 +287,11 @@ public sealed partial class LiveProcess
         SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
         var fix = timedOut
             ? $"Check that the app listens where the probe looks{PortsText(spawned)}, or raise WithStartupTimeout."
-            : "Fix the start-up error shown above; the next EnsureReadyAsync tries again.";
+            : record.Daemonized
+                ? DeathRecord.DaemonizedFix
+                : exitCode == 0
+                    ? "It ended normally before it was ready: it printed its usage, rejected an argument yet exited with 0, or daemonized (forked into the background and let the process LiveFixtures started exit, which LiveFixtures cannot watch: start it in the foreground, as with nginx's 'daemon off;' or redis-server's '--daemonize no'). Run the same command by hand to see which."
+                    : "Fix the start-up error shown above; the next EnsureReadyAsync tries again.";
         var attempts = retried.Count == 0 ? "" :
             $"{Environment.NewLine}This was attempt {retried.Count + 1} of this start; the earlier ones failed in a way that is usually transient and were retried at once with fresh ports, not charged to the restart budget (WithStartRetries):{Environment.NewLine}" +
             string.Join(Environment.NewLine, retried.Select((a, i) => $"  {i + 1}. {a}"));
@@ -279,15 +304,42 @@ public sealed partial class LiveProcess
         };
     }
 
-    /// <summary>Tells why a start that ended this way is worth one more try, or null when it is not.</summary>
+    /// <summary>
+    /// Tells why a start that ended this way is worth one more try, or null when it is not. An exit with code 0 is the
+    /// app's own decision (it daemonized, or printed its usage): another try ends the same way.
+    /// </summary>
     private string? TransientCause(DeathRecord record, TimeSpan lived)
     {
+        if (record.ExitCode == 0)
+        {
+            return null;
+        }
+
         if (record.OutputTail.FirstOrDefault(l => BindError.IsMatch(l.Text)) is { Text: not null } line)
         {
             return $"a bind error: '{line.Text.Trim()}'";
         }
 
         return lived <= _spec.StartRetryQuickExit ? $"it exited {Seconds(lived < TimeSpan.Zero ? TimeSpan.Zero : lived)} after it was started" : null;
+    }
+
+    /// <summary>Counts the processes of a generation still running besides its root (0 when they cannot be counted).</summary>
+    private static int CountLeftRunning(SpawnedProcess spawned)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return 0;
+        }
+
+        try
+        {
+            return spawned.Box.CountOthers();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            // A box that cannot be read (a cgroup removed meanwhile) tells nothing; the record says what is known.
+            return 0;
+        }
     }
 
     private static readonly System.Text.RegularExpressions.Regex BindError = new(

@@ -33,7 +33,7 @@ internal sealed class HttpProbe(string urlTemplate, Func<HttpStatusCode, bool> a
             }
 
             var body = await ReadSnippetAsync(response, cancellationToken).ConfigureAwait(false);
-            return ProbeResult.Unhealthy(string.Create(CultureInfo.InvariantCulture, $"GET {url} answered {status}: {body}"));
+            return ProbeResult.Unhealthy(string.Create(CultureInfo.InvariantCulture, $"GET {url} answered {status}: {body}")) with { Answered = true };
         }
         catch (HttpRequestException e)
         {

@@ -15,6 +15,12 @@ public readonly record struct ProbeResult(bool IsHealthy, string Description)
     /// <returns>The result.</returns>
     public static ProbeResult Unhealthy(string description) => new(false, description);
 
+    /// <summary>
+    /// Gets whether the app answered (an HTTP status came back) although the result is unhealthy: it listens, but is not
+    /// ready yet. Readiness then polls it slowly, since each attempt costs the app a request and often a log line.
+    /// </summary>
+    internal bool Answered { get; init; }
+
     /// <summary>Formats the result for messages.</summary>
     /// <returns>"healthy: ..." or "unhealthy: ...".</returns>
     public override string ToString() => (IsHealthy ? "healthy: " : "unhealthy: ") + Description;

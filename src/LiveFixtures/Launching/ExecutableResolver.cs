@@ -35,7 +35,8 @@ internal static class ExecutableResolver
             }
         }
 
-        return (null, $"The executable '{command}' was not found on PATH (looked in {string.Join(", ", searched)}). Install it, or give its full path.");
+        // Each folder once: a PATH that names a folder twice (shell profiles often do) would list it twice.
+        return (null, $"The executable '{command}' was not found on PATH (looked in {string.Join(", ", searched.Distinct(StringComparer.Ordinal))}). Install it, or give its full path.");
     }
 
     /// <summary>Tells whether a file starts like a program the kernel runs itself: an ELF binary or a #! script.</summary>

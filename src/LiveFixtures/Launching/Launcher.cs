@@ -296,12 +296,17 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table) : IDisposab
     private PortInUseException PortBusy(string name, int generation, string portName, int port)
     {
         var holder = table.FindListener(port);
+        var self = holder is not null && holder.Pid == Environment.ProcessId;
         var who = holder is null
             ? "by a process this user cannot see"
-            : $"by pid {holder.Pid} ({holder.CommandLine})";
+            : self
+                ? $"by this test host itself (pid {holder.Pid}: a socket opened in this process, by a test, a fixture or a server hosted in it)"
+                : $"by pid {holder.Pid} ({holder.CommandLine})";
         var fix = holder is null
             ? $"Find it with 'ss -ltnp sport = :{port}' and stop it, or let LiveFixtures pick a free port with WithPort(\"{portName}\")."
-            : $"If it is left over from an earlier run, stop it ('kill {holder.Pid}'); or let LiveFixtures pick a free port with WithPort(\"{portName}\").";
+            : self
+                ? $"Close that socket before the process starts, give one of the two another port, or let LiveFixtures pick a free port with WithPort(\"{portName}\")."
+                : $"If it is left over from an earlier run, stop it ('kill {holder.Pid}'); or let LiveFixtures pick a free port with WithPort(\"{portName}\").";
         return new PortInUseException(
             $"LiveProcess '{name}' could not start generation {generation}: port {port} ('{portName}') is already in use {who}. {fix}",
             port,

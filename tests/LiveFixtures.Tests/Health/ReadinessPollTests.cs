@@ -62,6 +62,50 @@ public sealed class ReadinessPollTests
         Assert.Contains(generation.Output.Tail(), l => l.Text == "listening");
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task EnsureReadyAsync_HttpProbeAnsweredNotReadyByAnAppThatLogsEachRequest_AsksEvery100MsNotOnEachLine()
+    {
+        // python3 -m http.server logs every request on stderr: before, each 404 it logged woke the next attempt at once,
+        // and probe and log fed each other (hundreds of requests a second, an output tail of nothing but the probe).
+        var root = Directory.CreateTempSubdirectory("livefixtures-readiness").FullName;
+        try
+        {
+            var clock = new RecordingClock();
+            await using var app = new LiveProcessBuilder("python3")
+                .WithArguments("-u", "-m", "http.server", "{port}", "--bind", "127.0.0.1", "--directory", root)
+                .WithPort()
+                .WithReadiness(Probe.Http("http://127.0.0.1:{port}/ready.txt"))
+                .WithTimeProvider(clock)
+                .WithStopGrace(TimeSpan.Zero)
+                .Build();
+            var ready = Task.Run(
+                async () =>
+                {
+                    // Ready once it has answered 404 for a while.
+                    while (!(app.Output?.Tail().Any(l => l.Text.Contains("\"GET /ready.txt HTTP/1.1\" 404", StringComparison.Ordinal)) ?? false))
+                    {
+                        await Task.Delay(10, TestContext.Current.CancellationToken);
+                    }
+
+                    await Task.Delay(700, TestContext.Current.CancellationToken);
+                    await File.WriteAllTextAsync(Path.Combine(root, "ready.txt"), "ready", TestContext.Current.CancellationToken);
+                },
+                TestContext.Current.CancellationToken);
+
+            var generation = await app.EnsureReadyAsync(TestContext.Current.CancellationToken);
+            await ready;
+
+            var notFound = generation.Output.Tail(2000).Count(l => l.Text.Contains("\"GET /ready.txt HTTP/1.1\" 404", StringComparison.Ordinal));
+            var answeredPauses = clock.Timers.Count(t => t == TimeSpan.FromMilliseconds(100));
+            Assert.True(answeredPauses >= notFound, $"{notFound} answers of 404, but only {answeredPauses} pauses of 100 ms: a line the app logged woke the next attempt at once"); // every 404 is followed by the 100 ms pause
+            Assert.InRange(notFound, 1, 30); // about 7 over the 700 ms; before, 47 on a loaded 2-core machine
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
     /// <summary>The system clock, recording the due time of every timer made on it.</summary>
     private sealed class RecordingClock : TimeProvider
     {
