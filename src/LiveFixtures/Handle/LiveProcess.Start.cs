@@ -277,14 +277,7 @@ public sealed partial class LiveProcess
             return new LiveProcessStartException(attempt.ToString(), record) { ProcessName = Name, RetriedAs = attempt };
         }
 
-        lock (_stateLock)
-        {
-            spawned.EndRecord = record;
-            _ledger.RecordDeath(record);
-        }
-
-        RecordDeath(spawned, record);
-        SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
+        PublishEnd(spawned, record, LiveProcessState.Dead, counts: true);
         var fix = timedOut
             ? $"Check that the app listens where the probe looks{PortsText(spawned)}, or raise WithStartupTimeout."
             : record.Daemonized
