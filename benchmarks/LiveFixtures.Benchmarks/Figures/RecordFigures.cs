@@ -50,6 +50,19 @@ internal static class RecordFigures
                     reads.Add(watch.Elapsed.TotalMilliseconds);
                 }
 
+                // The run ends: its final flush rewrites the log compacted (a line per generation and the run's line).
+                var end = Stopwatch.StartNew();
+                recorder.Ended("completed");
+                var ended = end.Elapsed.TotalMilliseconds;
+                var compacted = Directory.EnumerateFiles(Path.Combine(root, "state", "runs"), "*.jsonl").Sum(f => new FileInfo(f).Length);
+                var compactedReads = new List<double>();
+                for (var round = 0; round < 5; round++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    _ = store.Read("figures") ?? throw new InvalidOperationException("The compacted run's record could not be read back.");
+                    compactedReads.Add(watch.Elapsed.TotalMilliseconds);
+                }
+
                 rows.Add([
                     size.ToString("N0", CultureInfo.InvariantCulture),
                     Report.Median(micros).ToString("N0", CultureInfo.InvariantCulture),
@@ -58,6 +71,9 @@ internal static class RecordFigures
                     bytes.Max().ToString("N0", CultureInfo.InvariantCulture),
                     file.ToString("N0", CultureInfo.InvariantCulture),
                     Report.Median(reads).ToString("N1", CultureInfo.InvariantCulture),
+                    ended.ToString("N1", CultureInfo.InvariantCulture),
+                    compacted.ToString("N0", CultureInfo.InvariantCulture),
+                    Report.Median(compactedReads).ToString("N1", CultureInfo.InvariantCulture),
                 ]);
             }
             finally
@@ -66,7 +82,7 @@ internal static class RecordFigures
             }
         }
 
-        report.Table(["generations before", "respawn written, median µs", "largest µs", "bytes written, median", "largest", "run file, bytes", "read back whole, median ms"], rows);
+        report.Table(["generations before", "respawn written, median µs", "largest µs", "bytes written, median", "largest", "run file, bytes", "read back whole, median ms", "run end (flush + compaction) ms", "compacted file, bytes", "compacted read back, median ms"], rows);
     }
 
     /// <summary>What the handle records for one crash-loop round: the previous generation died, the next one started and became ready; written as the writer writes, twice (the death with the start, then the ready).</summary>

@@ -23,6 +23,9 @@ internal static partial class RecordLog
     public const int Format = 2;
 
     private const int OWronly = 0x1;
+    private const int ORdwr = 0x2;
+    private const int OCreat = 0x40;
+    private const int LockEx = 2;
     private const int OAppend = 0x400;
     private const int OCloexec = 0x80000;
     private const int Eintr = 4;
@@ -231,6 +234,9 @@ internal static partial class RecordLog
             return;
         }
 
+        // Opened under the log's lock: a compaction renames a new log over this path under the same lock, so an append
+        // always lands in the log that is at the path, never in one a compaction has just replaced.
+        using var held = Lock(path);
         var descriptor = Native.Open(path, OWronly | OAppend | OCloexec, 0);
         if (descriptor < 0)
         {
@@ -271,6 +277,65 @@ internal static partial class RecordLog
         finally
         {
             _ = Native.Close(descriptor);
+        }
+    }
+
+    /// <summary>Gets the path of a log's lock file, taken by every append and by a compaction.</summary>
+    public static string LockPath(string path) => path + ".lock";
+
+    /// <summary>
+    /// Takes the log's lock (<c>flock</c> on <see cref="LockPath"/>, created when missing), blocking until it is free;
+    /// disposing releases it. Appends take it for their one write, a compaction for its read, fold and rename. A no-op
+    /// where there is no <c>flock</c>.
+    /// </summary>
+    /// <exception cref="IOException">The lock file could not be opened or locked.</exception>
+    public static IDisposable Lock(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return NoLock.Instance;
+        }
+
+        var lockPath = LockPath(path);
+        var descriptor = Native.Open(lockPath, ORdwr | OCreat | OCloexec, 0x180); // 0600
+        if (descriptor < 0)
+        {
+            throw new IOException($"The lock file {lockPath} of a record log could not be opened (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        while (Native.Flock(descriptor, LockEx) < 0)
+        {
+            var error = Marshal.GetLastPInvokeError();
+            if (error != Eintr)
+            {
+                _ = Native.Close(descriptor);
+                throw new IOException($"The lock file {lockPath} of a record log could not be locked (errno {error}).");
+            }
+        }
+
+        return new HeldLock(descriptor);
+    }
+
+    private sealed class HeldLock(int descriptor) : IDisposable
+    {
+        private int _descriptor = descriptor;
+
+        public void Dispose()
+        {
+            var descriptor = Interlocked.Exchange(ref _descriptor, -1);
+            if (descriptor >= 0)
+            {
+                _ = Native.Close(descriptor); // closing the last descriptor releases the flock
+            }
+        }
+    }
+
+    private sealed class NoLock : IDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public void Dispose()
+        {
         }
     }
 
@@ -331,6 +396,9 @@ internal static partial class RecordLog
 
         [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
         public static partial int Fsync(int fd);
+
+        [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+        public static partial int Flock(int fd, int operation);
 
         [LibraryImport("libc", EntryPoint = "close")]
         public static partial int Close(int fd);
