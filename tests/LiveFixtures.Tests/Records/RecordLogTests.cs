@@ -261,39 +261,9 @@ public sealed class RecordLogTests : IDisposable
         return Process.Start(info)!;
     }
 
-    private static void Respawn(RunRecorder recorder, int generation)
-    {
-        var now = DateTimeOffset.UtcNow;
-        if (generation > 1)
-        {
-            recorder.Update("Crashy", generation - 1, Cookie(generation - 1), g =>
-            {
-                g.Status = "died";
-                g.Ended = now;
-                g.ExitCode = 134;
-                g.Cause = "exit code 134 (SIGABRT)";
-                g.Test = "CrashingTests.Crash_KillsTheSharedApp";
-            });
-        }
+    private static void Respawn(RunRecorder recorder, int generation) => CrashLoopRecords.Respawn(recorder, generation);
 
-        recorder.Started(new GenerationRecord
-        {
-            Fixture = "Crashy",
-            Generation = generation,
-            Cookie = Cookie(generation),
-            Process = ProcessIdentity.Current,
-            Containment = "cgroup",
-            Cgroup = $"/sys/fs/cgroup/livefixtures-1-a/crashy-{generation}",
-            CommandLine = ["/usr/bin/dotnet", "App.dll", "--urls", "http://127.0.0.1:41000"],
-            Ports = new() { ["port"] = 41000 },
-            Started = now,
-        });
-        recorder.Flush();
-        recorder.Update("Crashy", generation, Cookie(generation), g => g.Ready = DateTimeOffset.UtcNow);
-        recorder.Flush();
-    }
-
-    private static string Cookie(int generation) => string.Create(CultureInfo.InvariantCulture, $"cookie-{generation}");
+    private static string Cookie(int generation) => CrashLoopRecords.Cookie(generation);
 
     private static int UnreadableLines(string path) => File.ReadAllLines(path).Count(line =>
     {
@@ -312,6 +282,5 @@ public sealed class RecordLogTests : IDisposable
         }
     });
 
-    private static long WrittenByThisThread() =>
-        long.Parse(File.ReadLines("/proc/thread-self/io").First(l => l.StartsWith("wchar:", StringComparison.Ordinal)).AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+    private static long WrittenByThisThread() => CrashLoopRecords.WrittenByThisThread();
 }
