@@ -185,7 +185,9 @@ internal static class Cli
 
         foreach (var snapshot in snapshots)
         {
-            output.WriteLine($"{snapshot.Summary()} (run {snapshot.RunId}, {snapshot.State}{(snapshot.Final ? ", final" : ", in progress")})");
+            // A fixture that never started has no process state worth telling ("Dead" would read as a death).
+            var state = snapshot.NeverStarted ? "" : snapshot.State + ", ";
+            output.WriteLine($"{snapshot.Summary()} (run {snapshot.RunId}, {state}{(snapshot.Final ? "final" : "in progress")})");
         }
 
         return Ok;

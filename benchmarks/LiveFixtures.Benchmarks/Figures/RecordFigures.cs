@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LiveFixtures.Records;
+using LiveFixtures.Testing;
 
 namespace LiveFixtures.Benchmarks.Figures;
 
@@ -26,18 +27,18 @@ internal static class RecordFigures
                 var recorder = new RunRecorder(new RunStore(Path.Combine(root, "state")), TimeProvider.System, "figures");
                 for (var g = 1; g <= size; g++)
                 {
-                    Respawn(recorder, g);
+                    CrashLoopRecords.Respawn(recorder, g);
                 }
 
                 var micros = new List<double>();
                 var bytes = new List<double>();
                 for (var round = 0; round < rounds; round++)
                 {
-                    var before = WrittenByThisThread();
+                    var before = CrashLoopRecords.WrittenByThisThread();
                     var watch = Stopwatch.StartNew();
-                    Respawn(recorder, size + 1 + round);
+                    CrashLoopRecords.Respawn(recorder, size + 1 + round);
                     micros.Add(watch.Elapsed.TotalMicroseconds);
-                    bytes.Add(WrittenByThisThread() - before);
+                    bytes.Add(CrashLoopRecords.WrittenByThisThread() - before);
                 }
 
                 var file = Directory.EnumerateFiles(Path.Combine(root, "state", "runs")).Sum(f => new FileInfo(f).Length);
@@ -50,6 +51,19 @@ internal static class RecordFigures
                     reads.Add(watch.Elapsed.TotalMilliseconds);
                 }
 
+                // The run ends: its final flush rewrites the log compacted (a line per generation and the run's line).
+                var end = Stopwatch.StartNew();
+                recorder.Ended("completed");
+                var ended = end.Elapsed.TotalMilliseconds;
+                var compacted = Directory.EnumerateFiles(Path.Combine(root, "state", "runs"), "*.jsonl").Sum(f => new FileInfo(f).Length);
+                var compactedReads = new List<double>();
+                for (var round = 0; round < 5; round++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    _ = store.Read("figures") ?? throw new InvalidOperationException("The compacted run's record could not be read back.");
+                    compactedReads.Add(watch.Elapsed.TotalMilliseconds);
+                }
+
                 rows.Add([
                     size.ToString("N0", CultureInfo.InvariantCulture),
                     Report.Median(micros).ToString("N0", CultureInfo.InvariantCulture),
@@ -58,6 +72,9 @@ internal static class RecordFigures
                     bytes.Max().ToString("N0", CultureInfo.InvariantCulture),
                     file.ToString("N0", CultureInfo.InvariantCulture),
                     Report.Median(reads).ToString("N1", CultureInfo.InvariantCulture),
+                    ended.ToString("N1", CultureInfo.InvariantCulture),
+                    compacted.ToString("N0", CultureInfo.InvariantCulture),
+                    Report.Median(compactedReads).ToString("N1", CultureInfo.InvariantCulture),
                 ]);
             }
             finally
@@ -66,56 +83,6 @@ internal static class RecordFigures
             }
         }
 
-        report.Table(["generations before", "respawn written, median µs", "largest µs", "bytes written, median", "largest", "run file, bytes", "read back whole, median ms"], rows);
-    }
-
-    /// <summary>What the handle records for one crash-loop round: the previous generation died, the next one started and became ready; written as the writer writes, twice (the death with the start, then the ready).</summary>
-    private static void Respawn(RunRecorder recorder, int generation)
-    {
-        var now = DateTimeOffset.UtcNow;
-        if (generation > 1)
-        {
-            recorder.Update("Crashy", generation - 1, Cookie(generation - 1), g =>
-            {
-                g.Status = "died";
-                g.Ended = now;
-                g.ExitCode = 134;
-                g.Signal = "SIGABRT";
-                g.Cause = "exit code 134 (SIGABRT)";
-                g.Test = "CrashingTests.Crash_KillsTheSharedApp";
-            });
-        }
-
-        recorder.Started(new GenerationRecord
-        {
-            Fixture = "Crashy",
-            Generation = generation,
-            Cookie = Cookie(generation),
-            Process = ProcessIdentity.Current,
-            Containment = "cgroup",
-            Cgroup = $"/sys/fs/cgroup/livefixtures-1234-abcdef/crashy-{generation}",
-            CommandLine = ["/usr/bin/dotnet", "/home/user/src/app/bin/Debug/net10.0/App.dll", "--urls", "http://127.0.0.1:41000", "--token=***"],
-            Ports = new() { ["port"] = 41000 },
-            LogFile = $"/tmp/logs/Crashy-gen{generation}.log",
-            Started = now,
-        });
-        recorder.Flush();
-        recorder.Update("Crashy", generation, Cookie(generation), g => g.Ready = DateTimeOffset.UtcNow);
-        recorder.Flush();
-    }
-
-    private static string Cookie(int generation) => string.Create(CultureInfo.InvariantCulture, $"0123456789abcdef-{generation}");
-
-    private static long WrittenByThisThread()
-    {
-        foreach (var line in File.ReadLines("/proc/thread-self/io"))
-        {
-            if (line.StartsWith("wchar:", StringComparison.Ordinal))
-            {
-                return long.Parse(line.AsSpan(6).Trim(), CultureInfo.InvariantCulture);
-            }
-        }
-
-        return 0;
+        report.Table(["generations before", "respawn written, median µs", "largest µs", "bytes written, median", "largest", "run file, bytes", "read back whole, median ms", "run end (flush + compaction) ms", "compacted file, bytes", "compacted read back, median ms"], rows);
     }
 }

@@ -99,7 +99,7 @@ public sealed partial class LiveProcess
             if (spawned.HasExited)
             {
                 var exit = await ExitRecordAsync(spawned, cancellationToken).ConfigureAwait(false);
-                return spawned.EndRecord ?? exit;
+                return SettleExit(spawned, exit);
             }
 
             if (State != LiveProcessState.Ready)
@@ -120,12 +120,27 @@ public sealed partial class LiveProcess
             }
 
             var exited = await ExitRecordAsync(spawned, cancellationToken).ConfigureAwait(false);
-            return spawned.EndRecord ?? exited;
+            return SettleExit(spawned, exited);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Makes sure a death a check is about to report is already the handle's state: when the exit watcher has not published
+    /// it (its record was made here after the bounded wait), it is published now, record and Dead state together.
+    /// </summary>
+    private DeathRecord SettleExit(SpawnedProcess spawned, DeathRecord exit)
+    {
+        if (exit.Cause == DeathCause.Exited)
+        {
+            PublishEnd(spawned, exit, LiveProcessState.Dead, counts: true,
+                onlyIf: () => ReferenceEquals(_current, spawned) && _state == LiveProcessState.Ready && spawned.EndRecord is null);
+        }
+
+        return spawned.EndRecord ?? exit;
     }
 
     /// <summary>
@@ -332,14 +347,7 @@ public sealed partial class LiveProcess
     private void MarkDegraded(SpawnedProcess spawned, ProbeResult result)
     {
         var record = NewRecord(spawned, DeathCause.Degraded, exitCode: null, result, RunningTestName());
-        lock (_stateLock)
-        {
-            spawned.EndRecord = record;
-            _ledger.RecordDeath(record);
-        }
-
-        RecordDeath(spawned, record);
-        SetState(LiveProcessState.Degraded, spawned.Generation, record.ToString());
+        PublishEnd(spawned, record, LiveProcessState.Degraded, counts: true);
     }
 
     /// <summary>
@@ -381,23 +389,9 @@ public sealed partial class LiveProcess
         // A root that exited with 0 while processes of its generation run on daemonized: the record says so.
         var leftRunning = cause == DeathCause.Exited && exitCode == 0 ? CountLeftRunning(spawned) : 0;
         var record = NewRecord(spawned, cause, exitCode, null, test, blame) with { At = at, LeftRunning = leftRunning };
-        var died = false;
-        lock (_stateLock)
-        {
-            if (ReferenceEquals(_current, spawned) && _state == LiveProcessState.Ready && spawned.EndRecord is null && cause == DeathCause.Exited)
-            {
-                spawned.EndRecord = record;
-                _ledger.RecordDeath(record);
-                died = true;
-            }
-        }
-
-        if (died)
-        {
-            RecordDeath(spawned, record);
-            SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
-        }
-
+        // Record and Dead state are published together: a check or wait that sees this death already reads Dead.
+        PublishEnd(spawned, record, LiveProcessState.Dead, counts: true,
+            onlyIf: () => ReferenceEquals(_current, spawned) && _state == LiveProcessState.Ready && spawned.EndRecord is null && cause == DeathCause.Exited);
         spawned.ExitRecord.TrySetResult(spawned.EndRecord is { Cause: DeathCause.Exited or DeathCause.FailedToStart } end ? end : record);
     }
 

@@ -150,6 +150,19 @@ public sealed partial class LiveProcess
         }
     }));
 
+    /// <summary>Records a start refused before any process ran, with its cause as the message tells it (first line, without the handle's prefix).</summary>
+    private void RecordRefusedStart(int generation, string message) => Record(() =>
+    {
+        var line = message.Split('\n', 2)[0].Trim();
+        var prefix = $"LiveProcess '{Name}' could not start generation {generation.ToString(System.Globalization.CultureInfo.InvariantCulture)}: ";
+        var cause = line.StartsWith(prefix, StringComparison.Ordinal) ? line[prefix.Length..] : line;
+        UpdateHealth(h =>
+        {
+            h.FailedStarts++;
+            h.LastStartFailure = cause;
+        });
+    });
+
     private void RecordState(LiveProcessState state) => Record(() => UpdateHealth(h => h.State = state.ToString()));
 
     private void UpdateGeneration(SpawnedProcess spawned, Action<GenerationRecord> change) =>

@@ -57,11 +57,17 @@ public sealed partial class LiveProcess
         catch (Exception e) when (e is LiveProcessStartException or OperationCanceledException)
         {
             // A start refused, or given up while it waited for a machine-wide lease.
+            if (e is LiveProcessStartException)
+            {
+                RecordRefusedStart(number, e.Message);
+            }
+
             SetState(LiveProcessState.Dead, number);
             throw;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.Net.Sockets.SocketException)
         {
+            RecordRefusedStart(number, e.Message);
             SetState(LiveProcessState.Dead, number);
             throw new LiveProcessStartException($"LiveProcess '{Name}' could not start generation {number}: {e.Message} Fix the cause above; the next EnsureReadyAsync tries again.", null, e) { ProcessName = Name };
         }
@@ -277,14 +283,7 @@ public sealed partial class LiveProcess
             return new LiveProcessStartException(attempt.ToString(), record) { ProcessName = Name, RetriedAs = attempt };
         }
 
-        lock (_stateLock)
-        {
-            spawned.EndRecord = record;
-            _ledger.RecordDeath(record);
-        }
-
-        RecordDeath(spawned, record);
-        SetState(LiveProcessState.Dead, spawned.Generation, record.ToString());
+        PublishEnd(spawned, record, LiveProcessState.Dead, counts: true);
         var fix = timedOut
             ? $"Check that the app listens where the probe looks{PortsText(spawned)}, or raise WithStartupTimeout."
             : record.Daemonized

@@ -181,6 +181,49 @@ public sealed partial class LiveProcess : IAsyncDisposable
             _state = state;
         }
 
+        AnnounceState(previous, state, generation, detail);
+    }
+
+    /// <summary>
+    /// Publishes how a generation ended together with the state it leaves the handle in, under one lock: whoever can read the
+    /// record (a check, a wait, <see cref="Deaths"/>) already reads the state. The announcements follow outside the lock.
+    /// </summary>
+    /// <param name="spawned">The generation that ended.</param>
+    /// <param name="record">How it ended.</param>
+    /// <param name="state">The state it leaves the handle in.</param>
+    /// <param name="counts">Whether the end is a death charged to the ledger (a retried start failure is not).</param>
+    /// <param name="onlyIf">Checked under the lock: when false nothing is published and false is returned.</param>
+    private bool PublishEnd(SpawnedProcess spawned, DeathRecord record, LiveProcessState state, bool counts, Func<bool>? onlyIf = null)
+    {
+        LiveProcessState previous;
+        lock (_stateLock)
+        {
+            if (onlyIf is not null && !onlyIf())
+            {
+                return false;
+            }
+
+            spawned.EndRecord = record;
+            if (counts)
+            {
+                _ledger.RecordDeath(record);
+            }
+
+            previous = _state;
+            _state = state;
+        }
+
+        if (counts)
+        {
+            RecordDeath(spawned, record);
+        }
+
+        AnnounceState(previous, state, spawned.Generation, record.ToString());
+        return true;
+    }
+
+    private void AnnounceState(LiveProcessState previous, LiveProcessState state, int generation, string? detail)
+    {
         if (previous != state)
         {
             RecordState(state);

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
+using LiveFixtures.Platform;
 
 namespace LiveFixtures.Records;
 
@@ -13,16 +13,10 @@ namespace LiveFixtures.Records;
 /// Safe under parallel writers: every line is one <c>write</c> to a descriptor opened with <c>O_APPEND</c>, which the
 /// kernel appends whole, so test hosts running side by side (several test projects, a watchdog) may share one file.
 /// </remarks>
-internal static partial class DecisionTrace
+internal static class DecisionTrace
 {
     /// <summary>The environment variable that names the trace file.</summary>
     public const string Variable = "LIVEFIXTURES_TRACE";
-
-    private const int OWronly = 0x1;
-    private const int OCreat = 0x40;
-    private const int OAppend = 0x400;
-    private const int OCloexec = 0x80000;
-    private const int Eintr = 4;
 
     /// <summary>The open descriptor, or -1 when tracing is off (read once: a static readonly the JIT folds to a constant).</summary>
     private static readonly int Descriptor = Open(Environment.GetEnvironmentVariable(Variable));
@@ -50,28 +44,8 @@ internal static partial class DecisionTrace
         text.Contains('\n', StringComparison.Ordinal) ? text.ReplaceLineEndings(" | ") : text;
 
     /// <summary>Appends the bytes with one <c>write</c> (more only if the kernel takes part of them), ignoring failures.</summary>
-    internal static unsafe void Append(int descriptor, byte[] bytes)
-    {
-        fixed (byte* start = bytes)
-        {
-            var done = 0;
-            while (done < bytes.Length)
-            {
-                var written = Native.Write(descriptor, start + done, (nuint)(bytes.Length - done));
-                if (written < 0)
-                {
-                    if (Marshal.GetLastPInvokeError() == Eintr)
-                    {
-                        continue;
-                    }
-
-                    return; // A full disk or a removed mount must not fail a test: the trace is a diagnostic.
-                }
-
-                done += (int)written;
-            }
-        }
-    }
+    internal static void Append(int descriptor, byte[] bytes) =>
+        _ = AppendFile.WriteAll(descriptor, bytes); // A full disk or a removed mount must not fail a test: the trace is a diagnostic.
 
     /// <summary>Opens (creating it and its folder) a file for appending with <c>O_APPEND</c>; returns -1 and the problem when it cannot.</summary>
     internal static int OpenAppend(string path, out string? problem)
@@ -85,10 +59,10 @@ internal static partial class DecisionTrace
                 Directory.CreateDirectory(directory);
             }
 
-            var descriptor = Native.Open(full, OWronly | OCreat | OAppend | OCloexec, 0b110_000_000);
+            var descriptor = AppendFile.Open(full, create: true, out var error);
             if (descriptor < 0)
             {
-                problem = $"{Variable}={path}: the file could not be opened for appending (errno {Marshal.GetLastPInvokeError()}).";
+                problem = $"{Variable}={path}: the file could not be opened for appending (errno {error}).";
             }
 
             return descriptor;
@@ -101,7 +75,7 @@ internal static partial class DecisionTrace
     }
 
     /// <summary>Closes a descriptor from <see cref="OpenAppend"/>.</summary>
-    internal static void Close(int descriptor) => _ = Native.Close(descriptor);
+    internal static void Close(int descriptor) => AppendFile.Close(descriptor);
 
     private static int Open(string? path)
     {
@@ -125,17 +99,5 @@ internal static partial class DecisionTrace
         }
 
         return descriptor;
-    }
-
-    private static unsafe partial class Native
-    {
-        [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        public static partial int Open(string path, int flags, int mode);
-
-        [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-        public static partial nint Write(int fd, byte* buffer, nuint count);
-
-        [LibraryImport("libc", EntryPoint = "close")]
-        public static partial int Close(int fd);
     }
 }

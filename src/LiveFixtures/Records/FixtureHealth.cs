@@ -18,6 +18,12 @@ internal sealed class FixtureHealth
     /// <summary>How many generations were started.</summary>
     public int Generations { get; set; }
 
+    /// <summary>How many starts were refused before any process ran (a busy fixed port, a configuration error).</summary>
+    public int FailedStarts { get; set; }
+
+    /// <summary>Why the last refused start was refused, or null when none was.</summary>
+    public string? LastStartFailure { get; set; }
+
     /// <summary>How many times a dead or degraded generation was replaced.</summary>
     public int Respawns { get; set; }
 
@@ -61,13 +67,26 @@ internal sealed class FixtureHealth
         return written;
     }
 
-    /// <summary>Gets the one-line summary of the run for this fixture: "LiveGui: 2 generations, 1 death — T, exit code 134 (SIGABRT)".</summary>
+    /// <summary>Gets whether no process was ever started because every start was refused.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool NeverStarted => Generations == 0 && FailedStarts > 0;
+
+    /// <summary>
+    /// Gets the one-line summary of the run for this fixture: "LiveGui: 2 generations, 1 death — T, exit code 134 (SIGABRT)",
+    /// or, when every start was refused, "socat: never started: port 8080 ('default') is already in use … (2 failed starts)".
+    /// </summary>
     public string Summary()
     {
+        var failed = FailedStarts == 1 ? "1 failed start" : $"{FailedStarts} failed starts";
+        if (NeverStarted)
+        {
+            return $"{Fixture}: never started: {LastStartFailure} ({failed})";
+        }
+
         var count = Math.Max(DeathCount ?? 0, Deaths.Count);
         var deaths = count == 1 ? "1 death" : $"{count} deaths";
         var generations = Generations == 1 ? "1 generation" : $"{Generations} generations";
-        var head = $"{Fixture}: {generations}, {deaths}";
+        var head = $"{Fixture}: {generations}, {deaths}" + (FailedStarts == 0 ? "" : $", {failed} (the last: {LastStartFailure})");
         var earlier = count > Deaths.Count ? $"{count - Deaths.Count} earlier not kept; the last {Deaths.Count}: " : "";
         return Deaths.Count == 0 ? head : head + " — " + earlier + string.Join("; ", Deaths.Select(d => $"{d.Test ?? "no test running"}, {d.Cause}"));
     }

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using System.Text.Json;
+using LiveFixtures.Platform;
 
 namespace LiveFixtures.Records;
 
@@ -14,7 +14,7 @@ namespace LiveFixtures.Records;
 /// in the middle of a write leaves a cut last line: the reader skips a line that does not parse, and a writer that
 /// is not the run's host starts its append with a newline, so that its own line is never glued to a cut one.
 /// </remarks>
-internal static partial class RecordLog
+internal static class RecordLog
 {
     /// <summary>The extension of a record log.</summary>
     public const string Extension = ".jsonl";
@@ -22,11 +22,6 @@ internal static partial class RecordLog
     /// <summary>The format version written in the run's line of a record log.</summary>
     public const int Format = 2;
 
-    private const int OWronly = 0x1;
-    private const int OAppend = 0x400;
-    private const int OCloexec = 0x80000;
-    private const int Eintr = 4;
-    private const int Enoent = 2;
 
     /// <summary>Serializes one line, newline included.</summary>
     public static byte[] Line(RecordLine line)
@@ -223,7 +218,7 @@ internal static partial class RecordLog
     /// <summary>Appends bytes to an existing log with one <c>write</c> to an <c>O_APPEND</c> descriptor, flushed to disk.</summary>
     /// <exception cref="FileNotFoundException">The log does not exist (never written, or pruned).</exception>
     /// <exception cref="IOException">The write failed (a full disk): part of the bytes may have been appended.</exception>
-    public static unsafe void Append(string path, ReadOnlySpan<byte> bytes)
+    public static void Append(string path, ReadOnlySpan<byte> bytes)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -231,46 +226,81 @@ internal static partial class RecordLog
             return;
         }
 
-        var descriptor = Native.Open(path, OWronly | OAppend | OCloexec, 0);
+        // Opened under the log's lock: a compaction renames a new log over this path under the same lock, so an append
+        // always lands in the log that is at the path, never in one a compaction has just replaced.
+        using var held = Lock(path);
+        var descriptor = AppendFile.Open(path, create: false, out var opening);
         if (descriptor < 0)
         {
-            var error = Marshal.GetLastPInvokeError();
-            throw error == Enoent
+            throw opening == AppendFile.Enoent
                 ? new FileNotFoundException($"The record log {path} does not exist.", path)
-                : new IOException($"The record log {path} could not be opened for appending (errno {error}).");
+                : new IOException($"The record log {path} could not be opened for appending (errno {opening}).");
         }
 
         try
         {
-            fixed (byte* start = bytes)
+            if (AppendFile.WriteAll(descriptor, bytes) is var writing and not 0)
             {
-                var done = 0;
-                while (done < bytes.Length)
-                {
-                    var written = Native.Write(descriptor, start + done, (nuint)(bytes.Length - done));
-                    if (written < 0)
-                    {
-                        var error = Marshal.GetLastPInvokeError();
-                        if (error == Eintr)
-                        {
-                            continue;
-                        }
-
-                        throw new IOException($"The record log {path} could not be written (errno {error}).");
-                    }
-
-                    done += (int)written;
-                }
+                throw new IOException($"The record log {path} could not be written (errno {writing}).");
             }
 
-            if (Native.Fsync(descriptor) < 0 && Marshal.GetLastPInvokeError() is var failed && failed != Eintr)
+            if (AppendFile.Fsync(descriptor) is var flushing and not 0)
             {
-                throw new IOException($"The record log {path} could not be flushed to disk (errno {failed}).");
+                throw new IOException($"The record log {path} could not be flushed to disk (errno {flushing}).");
             }
         }
         finally
         {
-            _ = Native.Close(descriptor);
+            AppendFile.Close(descriptor);
+        }
+    }
+
+    /// <summary>Gets the path of a log's lock file, taken by every append and by a compaction.</summary>
+    public static string LockPath(string path) => path + ".lock";
+
+    /// <summary>
+    /// Takes the log's lock (<c>flock</c> on <see cref="LockPath"/>, created when missing), blocking until it is free;
+    /// disposing releases it. Appends take it for their one write, a compaction for its read, fold and rename. A no-op
+    /// where there is no <c>flock</c>.
+    /// </summary>
+    /// <exception cref="IOException">The lock file could not be opened or locked.</exception>
+    public static IDisposable Lock(string path)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return NoLock.Instance;
+        }
+
+        var lockPath = LockPath(path);
+        var descriptor = AppendFile.Lock(lockPath, out var error, out var failed);
+        if (descriptor < 0)
+        {
+            throw new IOException($"The lock file {lockPath} of a record log could not be {failed} (errno {error}).");
+        }
+
+        return new HeldLock(descriptor);
+    }
+
+    private sealed class HeldLock(int descriptor) : IDisposable
+    {
+        private int _descriptor = descriptor;
+
+        public void Dispose()
+        {
+            var descriptor = Interlocked.Exchange(ref _descriptor, -1);
+            if (descriptor >= 0)
+            {
+                AppendFile.Close(descriptor); // closing the last descriptor releases the flock
+            }
+        }
+    }
+
+    private sealed class NoLock : IDisposable
+    {
+        public static readonly NoLock Instance = new();
+
+        public void Dispose()
+        {
         }
     }
 
@@ -319,20 +349,5 @@ internal static partial class RecordLog
         using var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         stream.Write(bytes);
         stream.Flush(flushToDisk: true);
-    }
-
-    private static unsafe partial class Native
-    {
-        [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-        public static partial int Open(string path, int flags, int mode);
-
-        [LibraryImport("libc", EntryPoint = "write", SetLastError = true)]
-        public static partial nint Write(int fd, byte* buffer, nuint count);
-
-        [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
-        public static partial int Fsync(int fd);
-
-        [LibraryImport("libc", EntryPoint = "close")]
-        public static partial int Close(int fd);
     }
 }

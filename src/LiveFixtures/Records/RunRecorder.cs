@@ -163,6 +163,34 @@ internal sealed class RunRecorder
 
         Changed(wake: false);
         Flush();
+        Compact();
+    }
+
+    /// <summary>Rewrites the ended run's log compacted (<see cref="RunStore.Compact"/>), so that later reads of it are cheap.</summary>
+    private void Compact()
+    {
+        bool created;
+        lock (_gate)
+        {
+            created = _created;
+        }
+
+        if (!created)
+        {
+            return;
+        }
+
+        try
+        {
+            lock (_writing)
+            {
+                _store.Compact(_run.RunId);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Warn(e); // the log stays as appended: whole and readable, only slower to read
+        }
     }
 
     /// <summary>Gets a copy of the generations recorded so far.</summary>

@@ -74,6 +74,49 @@ internal sealed class RunStore
     }
 
     /// <summary>
+    /// Rewrites a run's log compacted, once its run has ended: only the last state of each generation, the marks folded
+    /// in, and the run's line, so that reading it costs one line per generation. Done under the log's lock
+    /// (<see cref="RecordLog.Lock"/>), which every append takes too: a mark appended at the same time by the watchdog,
+    /// another run's sweep or <c>livefixtures reap</c> lands either before the read (and is folded in) or after the rename
+    /// (in the new log), never in the replaced one. Written atomically (temporary file, flushed, renamed).
+    /// </summary>
+    /// <returns>Whether the log was rewritten (false: no log, or nothing to fold).</returns>
+    public bool Compact(string runId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runId);
+        var path = RunPath(runId);
+        if (!File.Exists(path))
+        {
+            return false;
+        }
+
+        using var held = RecordLog.Lock(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return false; // pruned meanwhile
+        }
+
+        if (RecordLog.Fold(bytes) is not { } run)
+        {
+            return false;
+        }
+
+        var compacted = RecordLog.Whole(run);
+        if (compacted.Length >= bytes.Length)
+        {
+            return false;
+        }
+
+        WriteAtomically(path, compacted);
+        return true;
+    }
+
+    /// <summary>
     /// Marks generations of a run this process does not own (the watchdog, a later run's sweep): appended to the run's
     /// log, after a newline that ends a line the run's dead host may have cut; a record an earlier version wrote whole
     /// is read, changed and written back. Does nothing when the run has no record.
@@ -220,6 +263,7 @@ internal sealed class RunStore
 
             DeleteOwnDirectory(Path.Combine(HealthDirectory, FileName(run.RunId)), warnings);
             File.Delete(RunPath(run.RunId));
+            File.Delete(RecordLog.LockPath(RunPath(run.RunId)));
             File.Delete(LegacyPath(run.RunId));
             removed.Add(run.RunId);
         }

@@ -180,6 +180,55 @@ public sealed class RecordLogTests : IDisposable
         }
     }
 
+    [Fact(Timeout = 120_000)]
+    public async Task Compact_WhileTheWatchdogAndASweepAppendMarks_LosesNoMark()
+    {
+        // The run's host writes 300 generations and ends (its end compacts the log); then two other processes mark every
+        // generation, one append each, while this process compacts the log over and over: a mark appended while a
+        // compaction reads and renames must land in the log that stays, not in the one it replaces.
+        using (var writer = Start("records-open", _temp.Store.Root, "compacted", "300"))
+        {
+            await writer.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.True(writer.ExitCode == 0, await writer.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+        }
+
+        var path = _temp.Store.RunPath("compacted");
+        Assert.Equal(301, File.ReadAllLines(path).Length); // compacted at the run's end: a line per generation and the run's
+        var reaper = Start("marks", _temp.Store.Root, "compacted", "1", "2", "300", RecordMark.Reaped);
+        var sweeper = Start("marks", _temp.Store.Root, "compacted", "2", "2", "300", RecordMark.Gone);
+        Process[] all = [reaper, sweeper];
+        try
+        {
+            var compactions = 0;
+            while (all.Any(p => !p.HasExited))
+            {
+                compactions += _temp.Store.Compact("compacted") ? 1 : 0;
+            }
+
+            foreach (var process in all)
+            {
+                await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+                Assert.True(process.ExitCode == 0, await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken));
+            }
+
+            var run = _temp.Store.Read("compacted")!;
+            Assert.True(compactions > 1, $"only {compactions} compactions ran while the marks were appended");
+            Assert.Equal(Enumerable.Range(1, 300), run.Generations.Select(g => g.Generation));
+            var lost = run.Generations.Where(g => g.Status != (g.Generation % 2 == 1 ? "reaped" : "gone")).Select(g => g.Generation).ToList();
+            Assert.True(lost.Count == 0, $"{lost.Count} of 300 marks were lost over {compactions} compactions: generations {string.Join(", ", lost.Take(20))}");
+            Assert.Empty(Directory.GetFiles(_temp.Store.RunsDirectory, "*.tmp"));
+            Assert.True(_temp.Store.Compact("compacted") || File.ReadAllLines(path).Length == 301);
+            Assert.Equal(301, File.ReadAllLines(path).Length);
+        }
+        finally
+        {
+            foreach (var process in all.Where(p => !p.HasExited))
+            {
+                process.Kill();
+            }
+        }
+    }
+
     [Fact]
     public void ForWriting_CrashLoopsDeaths_KeepsTheLast20AndTheCountSoThatTheSnapshotStaysSmall()
     {
@@ -212,39 +261,9 @@ public sealed class RecordLogTests : IDisposable
         return Process.Start(info)!;
     }
 
-    private static void Respawn(RunRecorder recorder, int generation)
-    {
-        var now = DateTimeOffset.UtcNow;
-        if (generation > 1)
-        {
-            recorder.Update("Crashy", generation - 1, Cookie(generation - 1), g =>
-            {
-                g.Status = "died";
-                g.Ended = now;
-                g.ExitCode = 134;
-                g.Cause = "exit code 134 (SIGABRT)";
-                g.Test = "CrashingTests.Crash_KillsTheSharedApp";
-            });
-        }
+    private static void Respawn(RunRecorder recorder, int generation) => CrashLoopRecords.Respawn(recorder, generation);
 
-        recorder.Started(new GenerationRecord
-        {
-            Fixture = "Crashy",
-            Generation = generation,
-            Cookie = Cookie(generation),
-            Process = ProcessIdentity.Current,
-            Containment = "cgroup",
-            Cgroup = $"/sys/fs/cgroup/livefixtures-1-a/crashy-{generation}",
-            CommandLine = ["/usr/bin/dotnet", "App.dll", "--urls", "http://127.0.0.1:41000"],
-            Ports = new() { ["port"] = 41000 },
-            Started = now,
-        });
-        recorder.Flush();
-        recorder.Update("Crashy", generation, Cookie(generation), g => g.Ready = DateTimeOffset.UtcNow);
-        recorder.Flush();
-    }
-
-    private static string Cookie(int generation) => string.Create(CultureInfo.InvariantCulture, $"cookie-{generation}");
+    private static string Cookie(int generation) => CrashLoopRecords.Cookie(generation);
 
     private static int UnreadableLines(string path) => File.ReadAllLines(path).Count(line =>
     {
@@ -263,6 +282,5 @@ public sealed class RecordLogTests : IDisposable
         }
     });
 
-    private static long WrittenByThisThread() =>
-        long.Parse(File.ReadLines("/proc/thread-self/io").First(l => l.StartsWith("wchar:", StringComparison.Ordinal)).AsSpan(6).Trim(), CultureInfo.InvariantCulture);
+    private static long WrittenByThisThread() => CrashLoopRecords.WrittenByThisThread();
 }

@@ -109,6 +109,34 @@ public sealed class ToolTests : IDisposable
         Assert.Contains("LiveGui: 2 generations, 1 death — CrashingTests.Crash_KillsTheSharedApp, exit code 134 (SIGABRT)", result.Output, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Health_StartRefusedForABusyFixedPort_SaysNeverStartedWithTheCauseAndTheFailedStarts()
+    {
+        // A listener of this test holds the fixed port: every start is refused before a process runs.
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        var name = $"Refused{Guid.NewGuid():N}";
+        await using (var app = new LiveProcessBuilder("/bin/sleep").WithArguments("120").WithName(name).WithFixedPort(port).Build())
+        {
+            await Assert.ThrowsAsync<PortInUseException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
+            await Assert.ThrowsAsync<PortInUseException>(() => app.EnsureReadyAsync(TestContext.Current.CancellationToken));
+            Assert.Null(app.ProcessId);
+        }
+
+        var snapshot = RunHealth.Snapshot(name)!;
+        snapshot.RunId = "r-refused";
+        snapshot.Final = true;
+        _temp.Store.WriteHealth("r-refused", snapshot);
+        var result = await RunAsync(TestContext.Current.CancellationToken, "health");
+
+        Assert.StartsWith($"{name}: never started: port {port} ('port') is already in use", snapshot.Summary(), StringComparison.Ordinal);
+        Assert.EndsWith("(2 failed starts)", snapshot.Summary(), StringComparison.Ordinal);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"{snapshot.Summary()} (run r-refused, final)", result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("0 generations", result.Output, StringComparison.Ordinal);
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task Commands_RecordsOfARealRun_ListItsGenerationsPrintItsLogAndItsSummary()
     {
