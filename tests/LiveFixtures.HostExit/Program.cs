@@ -455,8 +455,103 @@ switch (mode)
         }
     }
 
+    case "daemons":
+    {
+        // Daemons that leave every mark but their port (setsid, standard streams to /dev/null, environment dropped or
+        // overwritten): one of a running generation, one of a failed start that binds its leased port only after the
+        // stop had looked, and a stranger this host starts itself that listens on a port never leased. Then this host
+        // exits ("exit") or waits to be SIGKILLed by the test ("kill"), so that its exit path or its watchdog acts.
+        var redis = args[2];
+        var dir = Directory.CreateTempSubdirectory("livefixtures-daemons").FullName;
+        Console.WriteLine($"dir {dir}");
+
+        // A running generation whose daemon listens on the generation's port while its root sleeps.
+        var running = new LiveProcessBuilder("/bin/sh").WithName("RunningDaemon")
+            .WithArguments(["-c", "\"$0\" \"$@\"; exec /bin/sleep 600", redis, .. Redis(0, "running", daemonize: true, port: "{port}")])
+            .WithPort().WithReadiness(Probe.Tcp()).Build();
+        var generation = await running.EnsureReadyAsync();
+        Console.WriteLine($"tier {generation.Containment}");
+        Console.WriteLine($"running {await DaemonAsync(Path.Combine(dir, "running.pid"), generation.Ports.Values.Single())}");
+
+        await WatchdogLine.PrintAsync();
+
+        // The stranger (its orphan comes back to this host, the subreaper in the process-group tier): a port from the ephemeral range, which LiveFixtures never leases.
+        int strangerPort;
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            strangerPort = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        var strangerInfo = new System.Diagnostics.ProcessStartInfo(redis) { RedirectStandardOutput = true };
+        foreach (var arg in Redis(strangerPort, "stranger", daemonize: true))
+        {
+            strangerInfo.ArgumentList.Add(arg);
+        }
+
+        using (var stranger = System.Diagnostics.Process.Start(strangerInfo)!)
+        {
+            stranger.WaitForExit();
+        }
+
+        Console.WriteLine($"stranger {await DaemonAsync(Path.Combine(dir, "stranger.pid"), strangerPort)}");
+
+        // A failed start whose daemon (environment dropped, own session) binds its leased port a second later.
+        var late = new LiveProcessBuilder("/bin/sh").WithName("LateDaemon")
+            .WithArguments(["-c", "echo {port} > \"$0\"; /usr/bin/setsid /usr/bin/env -i /bin/sh -c 'sleep 1.5; exec \"$0\" \"$@\"' \"$@\" </dev/null >/dev/null 2>&1 & exit 0",
+                Path.Combine(dir, "late.port"), redis, .. Redis(0, "late", daemonize: false, port: "{port}")])
+            .WithPort().WithReadiness(Probe.OutputLine("never printed")).Build();
+        try
+        {
+            await late.EnsureReadyAsync();
+        }
+        catch (LiveProcessStartException e)
+        {
+            Console.WriteLine($"late-start-failed {e.Message.Split('.')[0]}");
+        }
+
+        var latePort = int.Parse(File.ReadAllText(Path.Combine(dir, "late.port")).Trim(), CultureInfo.InvariantCulture);
+        Console.WriteLine($"late {await DaemonAsync(Path.Combine(dir, "late.pid"), latePort)}");
+        await LiveFixtures.Watchdog.RunWatchdog.SyncAsync(TimeSpan.FromSeconds(10)); // the watchdog has looked since the late daemon listens
+        Console.WriteLine("ready");
+        if (args[1] == "kill")
+        {
+            Console.In.ReadToEnd(); // until the test kills this host
+        }
+
+        return 0;
+
+        string[] Redis(int number, string name, bool daemonize, string? port = null) =>
+            ["--port", port ?? number.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--daemonize", daemonize ? "yes" : "no", "--dir", dir, "--pidfile", Path.Combine(dir, $"{name}.pid")];
+
+        static async Task<string> DaemonAsync(string pidFile, int port)
+        {
+            // Until the daemon wrote its pid and listens on its port (30 s at most).
+            for (var i = 0; i < 3000; i++)
+            {
+                if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out var pid) && OsProcess.StartTicks(pid) is { } start)
+                {
+                    try
+                    {
+                        using var client = new System.Net.Sockets.TcpClient();
+                        await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+                        return $"{pid}:{start} port {port} parent {Escapes.ParentOf(pid)}";
+                    }
+                    catch (System.Net.Sockets.SocketException)
+                    {
+                    }
+                }
+
+                await Task.Delay(10);
+            }
+
+            return $"none: no daemon listens on port {port}";
+        }
+    }
+
     default:
-        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, live, decoy-watchdog, hold-fixed, escape, decoy, killme, port, run or foreign");
+        Console.Error.WriteLine($"unknown mode {mode}: use exit, sigterm, live, decoy-watchdog, hold-fixed, escape, decoy, killme, port, run, foreign or daemons");
         return 2;
 }
 

@@ -20,6 +20,12 @@ internal abstract class GenerationBox : IDisposable
     /// <summary>Gets the generation's environment cookie.</summary>
     protected string Cookie { get; private set; } = "";
 
+    /// <summary>
+    /// Gets or sets the TCP ports leased to the generation (set before its start): in the process-group tier, an
+    /// adopted orphan listening on one of them is the generation's (a daemon that left every other mark).
+    /// </summary>
+    public IReadOnlyCollection<int> Ports { get; set; } = [];
+
     /// <summary>Returns the program and argument list that start <paramref name="argv"/> inside the box (a launch shim, or the app itself).</summary>
     public virtual (string Path, IReadOnlyList<string> Argv) Wrap(string executable, IReadOnlyList<string> argv) => (executable, argv);
 

@@ -8,7 +8,8 @@ namespace LiveFixtures.Containment;
 /// The fallback: the session and process group the root leads, with the test host as child subreaper. Members are
 /// the root's tree (by parentage) and the orphans that came back to the host that carry evidence no stranger can: the
 /// root's group or session, having been seen in the generation's tree (pid and start time), a session shared with such
-/// a member still alive, the generation's pipes, or its cookie. An orphan in another cgroup than the host's is never
+/// a member still alive, the generation's pipes, its cookie, or a listening socket on a TCP port leased to it (a daemon
+/// that left every other mark: setsid, its standard streams elsewhere, its environment overwritten). An orphan in another cgroup than the host's is never
 /// taken on weaker evidence than having been seen (this tier's generations stay in the host's cgroup). The host is the
 /// subreaper of everything it starts, so orphans of programs a test started itself come back to it too: timing alone
 /// never attributes one. Only those candidates are read, never the whole process table.
@@ -30,6 +31,15 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
 
     /// <summary>The orphans whose attribution the decision trace has named (each once); guarded by <see cref="_sync"/>.</summary>
     private readonly HashSet<(int Pid, ulong Start)> _traced = [];
+
+    /// <summary>The TCP ports leased to the generations of this tier that have ended: a daemon that bound one late is still theirs at the host's exit.</summary>
+    private static readonly ConcurrentDictionary<int, byte> EndedPorts = new();
+
+    /// <summary>How long a stop waits, once the tree is gone, for an unclaimed orphan of the host to bind a port leased to the generation.</summary>
+    internal static readonly TimeSpan PortGrace = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>When the stop first found the tree gone while an unclaimed orphan might still bind a leased port; 0 until then.</summary>
+    private long _emptySince;
 
     /// <summary>Never set: waiting on it is a synchronous real-time pause for the host-exit path, which cannot await.</summary>
     private static readonly ManualResetEventSlim Never = new(false);
@@ -68,6 +78,11 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
     public override void Dispose()
     {
         Live.TryRemove(this, out _);
+        foreach (var port in Ports)
+        {
+            EndedPorts[port] = 0;
+        }
+
         foreach (var (pid, start) in _seen)
         {
             if (ProcFs.Stat(pid) is not { } now || now.StartTicks != start || now.IsZombie)
@@ -129,7 +144,19 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
 
         if (living.Count == 0)
         {
-            return true;
+            // A daemon binds its port a few ms after it left the tree: while an orphan no rule claims is there, it
+            // gets a short bounded chance to show that it is ours by listening on a leased port.
+            if (Ports.Count == 0 || !UnclaimedOrphans().Any())
+            {
+                return true;
+            }
+
+            if (_emptySince == 0)
+            {
+                _emptySince = TimeProvider.System.GetTimestamp();
+            }
+
+            return TimeProvider.System.GetElapsedTime(_emptySince) >= PortGrace;
         }
 
         _targets = [.. living.Where(KillVerified)];
@@ -286,9 +313,34 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
         }
 
         // A candidate that may have kept its environment.
-        return table.CanReadEnvironment && table.HasEnvironmentVariable(orphan.Pid, Launching.SpawnedProcess.CookieVariable, Cookie)
-            ? "carrying the generation's cookie"
-            : null;
+        if (table.CanReadEnvironment && table.HasEnvironmentVariable(orphan.Pid, Launching.SpawnedProcess.CookieVariable, Cookie))
+        {
+            return "carrying the generation's cookie";
+        }
+
+        // Listening on a port leased to the generation (allocated outside the ephemeral range and claimed machine-wide
+        // for it): a daemon that called setsid, pointed its streams elsewhere and overwrote its environment.
+        return ListensOn(orphan.Pid, Ports) ? "listening on a TCP port leased to the generation" : null;
+    }
+
+    /// <summary>Tells whether the process holds a socket listening on one of <paramref name="ports"/> (read only when asked: off the hot paths).</summary>
+    private static bool ListensOn(int pid, IReadOnlyCollection<int> ports) =>
+        ports.Count > 0 && OperatingSystem.IsLinux() && LinuxProcessTable.ListeningSockets(ports) is { Count: > 0 } sockets && LinuxProcessTable.HoldsSocket(pid, sockets);
+
+    /// <summary>The host's adopted orphans (not generation roots, not seen in any generation's tree) that might still turn out to be this generation's.</summary>
+    private IEnumerable<ProcStat> UnclaimedOrphans()
+    {
+        var roots = Live.Keys.Select(b => b.Root?.Pid ?? 0).ToHashSet();
+        foreach (var pid in ProcFs.AdoptedChildren(HostPid))
+        {
+            if (!roots.Contains(pid) && ProcFs.Stat(pid) is { ParentPid: var parent } orphan && parent == HostPid && !orphan.IsZombie
+                && !(SeenByAny.TryGetValue(pid, out var seen) && seen == orphan.StartTicks)
+                && (!ownGroup || orphan.Session != HostSession)
+                && (HostCgroup is null || ProcFs.Cgroup(orphan.Pid) is not { } cgroup || cgroup == HostCgroup))
+            {
+                yield return orphan;
+            }
+        }
     }
 
     private bool InSessionOfLivingMember(int session)
@@ -339,10 +391,12 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
         var boxes = Live.Keys.ToList();
         var roots = boxes.Select(b => b.Root?.Pid ?? 0).ToHashSet();
         var targets = new List<ProcStat>();
+        HashSet<string>? endedSockets = null;
         foreach (var pid in ProcFs.AdoptedChildren(HostPid))
         {
             if (!roots.Contains(pid) && ProcFs.Stat(pid) is { ParentPid: var parent } orphan && parent == HostPid && !orphan.IsZombie
-                && ((SeenByAny.TryGetValue(pid, out var seen) && seen == orphan.StartTicks) || boxes.Any(b => b.WhyOurs(orphan, b.PidReused()) is not null)))
+                && ((SeenByAny.TryGetValue(pid, out var seen) && seen == orphan.StartTicks) || boxes.Any(b => b.WhyOurs(orphan, b.PidReused()) is not null)
+                    || ListensOnEndedPort(orphan, ref endedSockets)))
             {
                 targets.Add(orphan);
                 targets.AddRange(ProcFs.Subtree(orphan.Pid).Where(p => !p.IsZombie));
@@ -362,6 +416,22 @@ internal sealed class GroupBox(IProcessTable table, bool ownGroup) : GenerationB
                 Never.Wait(1);
             }
         }
+    }
+
+    /// <summary>
+    /// Tells whether an orphan of the host (in its cgroup) listens on a port leased to a generation that has ended: a
+    /// daemon that bound it after the stop had looked. The sockets are read once, on the first orphan that needs them.
+    /// </summary>
+    private static bool ListensOnEndedPort(ProcStat orphan, ref HashSet<string>? sockets)
+    {
+        if (EndedPorts.IsEmpty || !OperatingSystem.IsLinux()
+            || (HostCgroup is not null && ProcFs.Cgroup(orphan.Pid) is { } cgroup && cgroup != HostCgroup))
+        {
+            return false;
+        }
+
+        sockets ??= LinuxProcessTable.ListeningSockets([.. EndedPorts.Keys]);
+        return LinuxProcessTable.HoldsSocket(orphan.Pid, sockets);
     }
 
     private static bool Reaped(int pid)

@@ -106,7 +106,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table) : IDisposab
 
             var cookie = $"{RunId}-{Environment.ProcessId}-{Sanitize(name)}-g{generation}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
             log = CreateLog(name, generation);
-            var (child, box) = Start(name, generation, executable, Resolve, workingDirectory, cookie);
+            var (child, box) = Start(name, generation, executable, Resolve, workingDirectory, cookie, [.. ports.Values]);
             return new SpawnedProcess(child, box, generation, cookie, leases, log, workspace, spec.Time.GetUtcNow())
             {
                 Ports = ports,
@@ -321,7 +321,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table) : IDisposab
     /// Starts the app inside its generation's box (a cgroup joined by the launch shim before the app runs, or the
     /// group and session it leads), as a new session's leader, held by a pidfd.
     /// </summary>
-    private (NativeChild Child, GenerationBox Box) Start(string name, int generation, string executable, Func<string, string> resolve, string? workingDirectory, string cookie)
+    private (NativeChild Child, GenerationBox Box) Start(string name, int generation, string executable, Func<string, string> resolve, string? workingDirectory, string cookie, int[] ports)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -353,6 +353,7 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table) : IDisposab
         // watchdog must not be handed back to it.
         Watchdog.RunWatchdog.EnsureStarted();
         var box = RunContainment.Current.Create($"{name}-g{generation}", table, spec.ProcessGroup);
+        box.Ports = ports;
         try
         {
             var (path, shimArgv) = box.Wrap(executable, argv);
@@ -374,7 +375,10 @@ internal sealed class Launcher(LaunchSpec spec, IProcessTable table) : IDisposab
 
             // The watchdog knows the generation before anyone else does: if the host dies now, it is still stopped.
             Watchdog.RunWatchdog.Started(new Watchdog.WatchedGeneration(
-                cookie, child.Pid, ProcFs.Stat(child.Pid)?.StartTicks ?? 0, box.Tier, (box as CgroupBox)?.Directory, spec.ProcessGroup ? child.Pid : 0, name, generation));
+                cookie, child.Pid, ProcFs.Stat(child.Pid)?.StartTicks ?? 0, box.Tier, (box as CgroupBox)?.Directory, spec.ProcessGroup ? child.Pid : 0, name, generation)
+            {
+                Ports = ports,
+            });
             return (child, box);
         }
         catch (Win32Exception e)

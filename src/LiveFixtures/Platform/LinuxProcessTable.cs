@@ -93,54 +93,86 @@ internal sealed partial class LinuxProcessTable : IProcessTable
 
     public OsProcessInfo? FindListener(int port)
     {
-        var inodes = new HashSet<string>();
+        var sockets = ListeningSockets([port]);
+        return sockets.Count == 0 ? null : FindSocketOwner(sockets);
+    }
+
+    /// <summary>
+    /// Gets the sockets (as their /proc/PID/fd link targets, <c>socket:[INODE]</c>) that listen on TCP port one of
+    /// <paramref name="ports"/>, IPv4 or IPv6, from /proc/net/tcp and /proc/net/tcp6 (this network namespace).
+    /// </summary>
+    public static HashSet<string> ListeningSockets(IReadOnlyCollection<int> ports)
+    {
+        var inodes = new HashSet<string>(StringComparer.Ordinal);
+        if (ports.Count == 0)
+        {
+            return inodes;
+        }
+
         foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
         {
-            if (!File.Exists(table))
+            try
             {
-                continue;
+                if (!File.Exists(table))
+                {
+                    continue;
+                }
+
+                foreach (var line in File.ReadLines(table).Skip(1))
+                {
+                    var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    if (cols.Length < 10 || cols[3] != "0A")
+                    {
+                        continue; // not LISTEN
+                    }
+
+                    var colon = cols[1].LastIndexOf(':');
+                    if (ports.Contains(int.Parse(cols[1][(colon + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture)))
+                    {
+                        inodes.Add($"socket:[{cols[9]}]");
+                    }
+                }
             }
-
-            foreach (var line in File.ReadLines(table).Skip(1))
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
             {
-                var cols = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                if (cols.Length < 10 || cols[3] != "0A")
-                {
-                    continue; // not LISTEN
-                }
-
-                var colon = cols[1].LastIndexOf(':');
-                if (int.Parse(cols[1][(colon + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == port)
-                {
-                    inodes.Add($"socket:[{cols[9]}]");
-                }
             }
         }
 
-        return inodes.Count == 0 ? null : FindSocketOwner(inodes);
+        return inodes;
+    }
+
+    /// <summary>Tells whether process <paramref name="pid"/> holds one of <paramref name="sockets"/> (see <see cref="ListeningSockets"/>) among its open files.</summary>
+    public static bool HoldsSocket(int pid, HashSet<string> sockets)
+    {
+        if (sockets.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            foreach (var fd in Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+            {
+                if (new FileInfo(fd).LinkTarget is { } target && sockets.Contains(target))
+                {
+                    return true;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        return false;
     }
 
     private OsProcessInfo? FindSocketOwner(HashSet<string> inodes)
     {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && HoldsSocket(pid, inodes))
             {
-                continue;
-            }
-
-            try
-            {
-                foreach (var fd in Directory.EnumerateFileSystemEntries($"{dir}/fd"))
-                {
-                    if (new FileInfo(fd).LinkTarget is { } target && inodes.Contains(target))
-                    {
-                        return TryGet(pid);
-                    }
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
+                return TryGet(pid);
             }
         }
 

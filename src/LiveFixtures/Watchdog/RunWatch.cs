@@ -29,6 +29,9 @@ internal sealed unsafe class RunWatch
     private readonly Action<string> _log;
     private readonly Dictionary<string, Entry> _generations = new(StringComparer.Ordinal);
     private readonly Dictionary<int, ulong> _descendants = [];
+
+    /// <summary>The TCP ports leased to the process-group generations announced, kept after they end: a daemon that left every other mark listens on one.</summary>
+    private readonly HashSet<int> _ports = [];
     private readonly string? _hostCgroup;
     private int _hostPidfd;
     private bool _hostGone;
@@ -56,7 +59,7 @@ internal sealed unsafe class RunWatch
     }
 
     /// <summary>Gets whether descendants need looking at while the host lives (a process-group generation runs).</summary>
-    public bool NeedsLooking => !_hostGone && _generations.Values.Any(e => e.Generation.Tier != ContainmentTier.Cgroup && e.Pidfd >= 0);
+    public bool NeedsLooking => !_hostGone && (_ports.Count > 0 || _generations.Values.Any(e => e.Generation.Tier != ContainmentTier.Cgroup && e.Pidfd >= 0));
 
     /// <summary>Tells whether the host still runs (not exited, not a zombie).</summary>
     public bool HostAlive()
@@ -95,6 +98,10 @@ internal sealed unsafe class RunWatch
 
         Remove(generation.Cookie);
         _generations[generation.Cookie] = new Entry(generation, pidfd);
+        if (generation.Tier != ContainmentTier.Cgroup)
+        {
+            _ports.UnionWith(generation.Ports);
+        }
     }
 
     /// <summary>Forgets a generation its host has ended.</summary>
@@ -131,6 +138,7 @@ internal sealed unsafe class RunWatch
         // A group or session id of a root counts only while it cannot name a stranger: the root lives, or no process
         // has its pid (then a member holds the id, and the kernel gives it to nobody else).
         var rootIds = roots.Where(r => !Exited(r.Pidfd) || ProcFs.Stat(r.Generation.Pid) is null).Select(r => r.Generation.Pid).ToHashSet();
+        HashSet<string>? sockets = null;
         foreach (var pid in ProcFs.AdoptedChildren(_hostPid))
         {
             if (rootPids.Contains(pid) || ProcFs.Stat(pid) is not { } child || child.ParentPid != _hostPid || child.IsZombie || child.Session == _hostSession)
@@ -145,7 +153,8 @@ internal sealed unsafe class RunWatch
                 || (_descendants.TryGetValue(child.Pid, out var seen) && seen == child.StartTicks)
                 || ((_hostCgroup is null || ProcFs.Cgroup(child.Pid) is not { } cgroup || cgroup == _hostCgroup)
                     && (_descendants.Any(d => ProcFs.Stat(d.Key) is { } member && member.StartTicks == d.Value && !member.IsZombie && member.Session == child.Session)
-                        || roots.Any(r => ProcessTables.Current.CanReadEnvironment && ProcessTables.Current.HasEnvironmentVariable(child.Pid, Launching.SpawnedProcess.CookieVariable, r.Generation.Cookie))));
+                        || roots.Any(r => ProcessTables.Current.CanReadEnvironment && ProcessTables.Current.HasEnvironmentVariable(child.Pid, Launching.SpawnedProcess.CookieVariable, r.Generation.Cookie))
+                        || ListensOnLeasedPort(child.Pid, ref sockets)));
             if (ours)
             {
                 Keep(child);
@@ -163,6 +172,22 @@ internal sealed unsafe class RunWatch
                 _descendants.Remove(pid);
             }
         }
+    }
+
+    /// <summary>
+    /// Tells whether an orphan of the host listens on a TCP port leased to one of the run's process-group generations,
+    /// ended ones included (a daemon that bound it after its generation's stop). The sockets are read once per look,
+    /// on the first orphan no other rule claims.
+    /// </summary>
+    private bool ListensOnLeasedPort(int pid, ref HashSet<string>? sockets)
+    {
+        if (_ports.Count == 0 || !OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        sockets ??= LinuxProcessTable.ListeningSockets(_ports);
+        return LinuxProcessTable.HoldsSocket(pid, sockets);
     }
 
     /// <summary>Waits until the host has exited (its pidfd becomes readable): the watchdog never acts while it lives.</summary>

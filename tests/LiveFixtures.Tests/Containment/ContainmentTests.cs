@@ -37,6 +37,87 @@ public sealed class ContainmentTests
         }
     }
 
+    [Theory(Timeout = 180_000)]
+    [InlineData("fallback", "exit")]
+    [InlineData("fallback", "kill")]
+    [InlineData("cgroup", "exit")]
+    [InlineData("cgroup", "kill")]
+    public async Task HostExitAndWatchdog_DaemonsListeningOnLeasedPorts_AreKilledAndAStrangersDaemonIsNot(string tier, string how)
+    {
+        // Daemons that left every mark but the port they listen on (setsid, streams to /dev/null, environment dropped
+        // or overwritten): one of a running generation, one of a failed start that bound its leased port after the stop
+        // had looked. The host exits (its exit path must kill them) or is SIGKILLed (its watchdog must). A redis the host
+        // started itself, listening on a port never leased, comes back to the host too and must survive.
+        var redis = new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
+        Assert.SkipWhen(redis is null, "redis-server is not installed (.ci/run installs it with apt-get).");
+        using var host = HostRun.Start("daemons", tier, how, redis!);
+        List<(int Pid, ulong Start)> stranger = [];
+        List<(int Pid, ulong Start)> daemons = [];
+        string? dir = null;
+        try
+        {
+            dir = await host.LineAsync("dir ", TestContext.Current.CancellationToken);
+            var strangerLine = await host.LineAsync("stranger ", TestContext.Current.CancellationToken);
+            stranger = HostRun.ParsePids(strangerLine.Split(" port ")[0]);
+            await host.RequireTierAsync(tier, TestContext.Current.CancellationToken);
+            var running = await host.LineAsync("running ", TestContext.Current.CancellationToken);
+            daemons.AddRange(HostRun.ParsePids(running.Split(" port ")[0]));
+            var late = await host.LineAsync("late ", TestContext.Current.CancellationToken);
+            if (late.StartsWith("none", StringComparison.Ordinal))
+            {
+                // The cgroup tier killed it at the failed start, before it could bind: only the process-group tier needs its port.
+                Assert.Equal("cgroup", tier);
+            }
+            else
+            {
+                daemons.AddRange(HostRun.ParsePids(late.Split(" port ")[0]));
+            }
+
+            var watchdog = await host.LineAsync("watchdog ", TestContext.Current.CancellationToken);
+            await host.LineAsync("ready", TestContext.Current.CancellationToken);
+            if (how == "kill")
+            {
+                // The host waits to be killed: everything is still there (an exiting host may already be killing).
+                Assert.All(daemons.Concat(stranger), p => Assert.True(OsProcess.IsRunning(p.Pid, p.Start), $"{p.Pid} was not running when the host was ready ({running}; {late}; {strangerLine})"));
+                host.Process.Kill(); // SIGKILL to the host alone: its orphans are in its tree
+            }
+
+            await host.Process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            if (how == "kill")
+            {
+                Assert.False(watchdog.StartsWith("none", StringComparison.Ordinal), $"the host had no watchdog: {watchdog}");
+            }
+
+            if (!watchdog.StartsWith("none", StringComparison.Ordinal))
+            {
+                var (pid, start) = HostRun.ParsePids(watchdog.Split(' ')[0])[0];
+                for (var i = 0; i < 1000 && OsProcess.IsRunning(pid, start); i++)
+                {
+                    await Task.Delay(10, TestContext.Current.CancellationToken);
+                }
+            }
+
+            for (var i = 0; i < 300 && daemons.Any(p => OsProcess.IsRunning(p.Pid, p.Start)); i++)
+            {
+                await Task.Delay(10, TestContext.Current.CancellationToken); // the last SIGKILL being delivered
+            }
+
+            Assert.Multiple(
+                () => Assert.False(OsProcess.IsRunning(daemons[0].Pid, daemons[0].Start), $"the running generation's daemon outlived the host ({how}): {running}"),
+                () => Assert.False(daemons.Count > 1 && OsProcess.IsRunning(daemons[1].Pid, daemons[1].Start), $"the failed start's late daemon outlived the host ({how}): {late}"),
+                () => Assert.True(OsProcess.IsRunning(stranger[0].Pid, stranger[0].Start), $"the host's exit ({how}) killed a daemon it started itself on a port never leased: {strangerLine}"));
+        }
+        finally
+        {
+            HostRun.KillSurvivors(daemons);
+            HostRun.KillSurvivors(stranger);
+            if (dir is not null && Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
     [Fact(Timeout = 120_000)]
     public async Task StopAsync_ProcessGroupTier_OrphanBornAfterTheLastLookInASessionOfASeenMember_IsKilled()
     {
