@@ -75,8 +75,10 @@ public sealed class LiveProcessDaemonizeTests
     {
         var nginx = new[] { "/usr/sbin/nginx", "/usr/bin/nginx" }.FirstOrDefault(File.Exists);
         Assert.SkipWhen(nginx is null, "nginx is not installed (.ci/run installs it with apt-get).");
-        // nginx writes its process title over its environment too, but keeps its arguments in it: a mark in -g names it.
-        var mark = Guid.NewGuid().ToString("N");
+        // nginx writes its process title over its environment too: its master keeps its arguments (a mark in -g names it),
+        // its worker's title carries no mark, so both run in a folder of the test's own (a worker keeps it when its master
+        // is gone).
+        var mark = Directory.CreateTempSubdirectory("livefixtures-nginx").FullName;
         try
         {
             // The nginx example of the docs without its 'daemon off;' line.
@@ -97,6 +99,7 @@ public sealed class LiveProcessDaemonizeTests
                     }
                     """)
                 .WithArguments("-p", "{workspace}", "-e", "{workspace}/error.log", "-c", "{workspace}/nginx.conf", "-g", $"env {MarkName}={mark};")
+                .WithWorkingDirectory(mark)
                 .WithPort()
                 .WithBaseAddress("http://127.0.0.1:{port}/")
                 .WithReadiness(Probe.Http("/"))
@@ -115,6 +118,7 @@ public sealed class LiveProcessDaemonizeTests
         finally
         {
             KillOurs(mark);
+            Directory.Delete(mark, recursive: true);
         }
     }
 
@@ -164,8 +168,47 @@ public sealed class LiveProcessDaemonizeTests
         return named;
     }
 
-    /// <summary>The pids of the living processes that carry this test's mark in their environment or arguments, or run in its folder.</summary>
+    /// <summary>
+    /// The pids of the living processes that carry this test's mark in their environment or arguments, or run in its
+    /// folder, and of everything below them (nginx's workers carry no mark: their title is written over it).
+    /// </summary>
     private static List<int> Ours(string mark)
+    {
+        var found = Marked(mark);
+        var parents = new Dictionary<int, int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && ParentOf(dir) is { } parent)
+            {
+                parents[pid] = parent;
+            }
+        }
+
+        for (var grew = true; grew;)
+        {
+            var below = parents.Where(p => found.Contains(p.Value) && !found.Contains(p.Key) && OsProcess.IsRunning(p.Key)).Select(p => p.Key).ToList();
+            found.AddRange(below);
+            grew = below.Count > 0;
+        }
+
+        return found;
+    }
+
+    private static int? ParentOf(string dir)
+    {
+        try
+        {
+            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or ArgumentOutOfRangeException or IndexOutOfRangeException)
+        {
+            return null; // gone
+        }
+    }
+
+    private static List<int> Marked(string mark)
     {
         var found = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
