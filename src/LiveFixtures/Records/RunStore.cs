@@ -38,6 +38,16 @@ internal sealed class RunStore
     /// <summary>Gets the directory of the health snapshots.</summary>
     public string HealthDirectory => Path.Combine(Root, "health");
 
+    /// <summary>Gets the directory of the watchdogs' logs (one per run, kept only when its watchdog had to act).</summary>
+    public string WatchdogDirectory => Path.Combine(Root, "watchdog");
+
+    /// <summary>Returns the path of the watchdog's log for <paramref name="runId"/>, its directory created (owner only).</summary>
+    public string WatchdogLog(string runId)
+    {
+        Private(Root);
+        return Path.Combine(Private(WatchdogDirectory), FileName(runId) + ".log");
+    }
+
     /// <summary>Gets the directory that corrupt files are moved to.</summary>
     public string CorruptDirectory => Path.Combine(Root, "corrupt");
 
@@ -241,7 +251,7 @@ internal sealed class RunStore
     }
 
     /// <summary>
-    /// Deletes the records (and health snapshots and kept workspaces) of runs that ended, or were last written, more
+    /// Deletes the records (and health snapshots, watchdog logs and kept workspaces) of runs that ended, or were last written, more
     /// than <paramref name="olderThan"/> before <paramref name="now"/> and whose host is no longer running.
     /// </summary>
     /// <returns>The ids of the runs deleted.</returns>
@@ -262,6 +272,7 @@ internal sealed class RunStore
             }
 
             DeleteOwnDirectory(Path.Combine(HealthDirectory, FileName(run.RunId)), warnings);
+            File.Delete(Path.Combine(WatchdogDirectory, FileName(run.RunId) + ".log"));
             File.Delete(RunPath(run.RunId));
             File.Delete(RecordLog.LockPath(RunPath(run.RunId)));
             File.Delete(LegacyPath(run.RunId));

@@ -185,7 +185,7 @@ internal static class RunWatchdog
 
             var launcher = WatchdogLaunch.ExtractLauncher();
             var recorder = RunRecorder.Current;
-            LogFile = Path.Combine(Path.GetDirectoryName(launcher)!, RunStore.FileName(recorder.RunId) + ".log");
+            LogFile = recorder.Store.WatchdogLog(recorder.RunId);
             if (LinuxNative.Pipe2(fds, LinuxNative.OCloexec) != 0 || LinuxNative.Pipe2(fds + 2, LinuxNative.OCloexec) != 0)
             {
                 throw new WatchdogUnavailableException($"no pipe could be made (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");

@@ -13,6 +13,9 @@ internal sealed class HostRun : IDisposable
     private readonly List<string> _lines = [];
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>The temporary run store of a host given none (not the user's own), pruned and deleted on dispose.</summary>
+    private readonly Records.TempStore? _store;
+
     private HostRun(string mode, string tier, string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
@@ -28,6 +31,13 @@ internal sealed class HostRun : IDisposable
             {
                 info.ArgumentList.Add(argument);
             }
+        }
+
+        if (!info.Environment.ContainsKey("LIVEFIXTURES_STATE_DIR"))
+        {
+            // Its records (and the workspaces and watchdog log they keep when the host is killed) go with the test.
+            _store = new Records.TempStore();
+            info.Environment["LIVEFIXTURES_STATE_DIR"] = _store.Store.Root;
         }
 
         if (tier == "fallback")
@@ -149,7 +159,9 @@ internal sealed class HostRun : IDisposable
             Process.Kill(entireProcessTree: true);
         }
 
+        Process.WaitForExit(10_000);
         Process.Dispose();
+        _store?.Dispose();
     }
 
     /// <summary>Kills what a host left behind, by pid and start time (test cleanup when an assertion failed).</summary>

@@ -15,7 +15,23 @@ internal sealed class TempStore : IDisposable
 
     public RunStore Store { get; }
 
-    public void Dispose() => Directory.Delete(Parent, recursive: true);
+    /// <summary>
+    /// Prunes the runs whose hosts are gone first, which deletes the workspaces they kept outside the store (in the
+    /// user's temp folder), then deletes the store.
+    /// </summary>
+    public void Dispose()
+    {
+        try
+        {
+            Store.Prune(TimeSpan.Zero, TimeProvider.System.GetUtcNow().AddDays(1));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The store itself still goes.
+        }
+
+        Directory.Delete(Parent, recursive: true);
+    }
 
     /// <summary>A run owned by a host that is gone: a pid that cannot exist in this namespace.</summary>
     public static RunRecord DeadRun(string runId, DateTimeOffset started) => new()
