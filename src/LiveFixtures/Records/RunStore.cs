@@ -272,7 +272,11 @@ internal sealed class RunStore
             }
 
             DeleteOwnDirectory(Path.Combine(HealthDirectory, FileName(run.RunId)), warnings);
-            File.Delete(Path.Combine(WatchdogDirectory, FileName(run.RunId) + ".log"));
+            if (Directory.Exists(WatchdogDirectory))
+            {
+                File.Delete(Path.Combine(WatchdogDirectory, FileName(run.RunId) + ".log"));
+            }
+
             File.Delete(RunPath(run.RunId));
             File.Delete(RecordLog.LockPath(RunPath(run.RunId)));
             File.Delete(LegacyPath(run.RunId));
